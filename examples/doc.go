@@ -1,0 +1,13 @@
+// Package examples holds runnable programs that use go-flinksim. Each is a
+// main package in its own directory; run one from the repository root:
+//
+//	go run ./examples/wordcount [--parallelism N] [FILE]
+//
+// wordcount counts the words of FILE (or of a built-in text) with a
+// FlatMap → KeyBy → Process dataflow that keeps each word's count in keyed
+// state, and prints "word<TAB>count" lines sorted by word.
+//
+// Planned: fraud detection with keyed state and timers, a Nexmark query, a
+// Kafka pipeline, the application lifecycle, and teaching programs that show
+// checkpoint barriers and recovery.
+package examples

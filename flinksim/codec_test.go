@@ -1,0 +1,413 @@
+package flinksim_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flinksim/go-flinksim/flinksim"
+	"github.com/flinksim/go-flinksim/flinksim/internal/keygroup"
+)
+
+type (
+	myString string
+	myInt    int32
+	myInt8   int8
+	myUint   uint16
+	myInt64  int64
+	myBool   bool
+	myFloat  float64
+	myBytes  []byte
+)
+
+type point struct {
+	X, Y  int
+	Label string
+	Tags  []string
+}
+
+// roundTrip checks that every value survives Append then Decode, that
+// Append appends (keeps dst), and that equal values encode equally.
+func roundTrip[T any](t *testing.T, vs ...T) {
+	t.Helper()
+	c := flinksim.CodecFor[T]()
+	require.NotNil(t, c)
+	for _, v := range vs {
+		b := c.Append(nil, v)
+		got, err := c.Decode(b)
+		if assert.NoError(t, err, "%T %v", v, v) {
+			assert.Equal(t, v, got, "%T", v)
+		}
+		prefixed := c.Append([]byte("prefix"), v)
+		assert.Equal(t, append([]byte("prefix"), b...), prefixed, "%T %v: Append must append", v, v)
+		assert.Equal(t, b, c.Append(nil, v), "%T %v: deterministic", v, v)
+	}
+}
+
+func TestCodecRoundTrip(t *testing.T) {
+	roundTrip(t, "", "a", "héllo, 世界", string([]byte{0, 0xff, '\n'}))
+	roundTrip(t, []byte{0, 1, 2, 0xff})
+	roundTrip(t, true, false)
+	roundTrip(t, 0, 1, -1, math.MaxInt, math.MinInt)
+	roundTrip[int8](t, 0, math.MaxInt8, math.MinInt8)
+	roundTrip[int16](t, 0, math.MaxInt16, math.MinInt16)
+	roundTrip[int32](t, 0, math.MaxInt32, math.MinInt32)
+	roundTrip[int64](t, 0, math.MaxInt64, math.MinInt64)
+	roundTrip[uint](t, 0, math.MaxUint)
+	roundTrip[uint8](t, 0, math.MaxUint8)
+	roundTrip[uint16](t, 0, math.MaxUint16)
+	roundTrip[uint32](t, 0, math.MaxUint32)
+	roundTrip[uint64](t, 0, math.MaxUint64)
+	roundTrip(t, 0.0, -0.0, 1.5, math.MaxFloat64, math.SmallestNonzeroFloat64, math.Inf(1), math.Inf(-1))
+	roundTrip[float32](t, 0, 1.5, math.MaxFloat32, float32(math.Inf(-1)))
+	roundTrip[myString](t, "", "named")
+	roundTrip[myInt](t, 0, math.MaxInt32, math.MinInt32)
+	roundTrip[myInt8](t, -128, 127)
+	roundTrip[myUint](t, 0, math.MaxUint16)
+	roundTrip[myInt64](t, math.MinInt64, math.MaxInt64)
+	roundTrip[myBool](t, true, false)
+	roundTrip[myFloat](t, 2.5)
+	roundTrip[myBytes](t, myBytes("x"))
+	roundTrip(t, point{X: 1, Y: -2, Label: "p", Tags: []string{"a", "b"}}, point{})
+	roundTrip(t, map[string]int{"a": 1})
+	roundTrip(t, []int{1, 2, 3})
+
+	t.Run("NaN", func(t *testing.T) {
+		c := flinksim.CodecFor[float64]()
+		got, err := c.Decode(c.Append(nil, math.NaN()))
+		require.NoError(t, err)
+		assert.True(t, math.IsNaN(got))
+		c32 := flinksim.CodecFor[float32]()
+		got32, err := c32.Decode(c32.Append(nil, float32(math.NaN())))
+		require.NoError(t, err)
+		assert.True(t, math.IsNaN(float64(got32)))
+	})
+	t.Run("negative zero", func(t *testing.T) {
+		c := flinksim.CodecFor[float64]()
+		got, err := c.Decode(c.Append(nil, math.Copysign(0, -1)))
+		require.NoError(t, err)
+		assert.True(t, math.Signbit(got))
+	})
+	t.Run("GobCodec", func(t *testing.T) {
+		var c flinksim.Codec[point] = flinksim.GobCodec[point]{}
+		p := point{X: 3, Y: 4, Label: "gob", Tags: []string{"x"}}
+		got, err := c.Decode(c.Append(nil, p))
+		require.NoError(t, err)
+		assert.Equal(t, p, got)
+		assert.IsType(t, flinksim.GobCodec[point]{}, flinksim.CodecFor[point]())
+	})
+	t.Run("empty bytes", func(t *testing.T) {
+		c := flinksim.CodecFor[[]byte]()
+		got, err := c.Decode(c.Append(nil, []byte{}))
+		require.NoError(t, err)
+		assert.Empty(t, got)
+	})
+	t.Run("BytesCodec decodes a copy", func(t *testing.T) {
+		src := []byte("abc")
+		got, err := flinksim.BytesCodec{}.Decode(src)
+		require.NoError(t, err)
+		src[0] = 'x'
+		assert.Equal(t, []byte("abc"), got)
+	})
+}
+
+// TestCodecEncodings pins the encodings: keys are hashed from these bytes,
+// so a change moves keys to other key groups and breaks savepoints.
+func TestCodecEncodings(t *testing.T) {
+	be := func(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+	assert.Equal(t, []byte("abc"), flinksim.CodecFor[string]().Append(nil, "abc"))
+	assert.Equal(t, []byte{1}, flinksim.CodecFor[bool]().Append(nil, true))
+	assert.Equal(t, []byte{0}, flinksim.CodecFor[bool]().Append(nil, false))
+	assert.Equal(t, be(5), flinksim.CodecFor[int]().Append(nil, 5))
+	assert.Equal(t, be(math.MaxUint64), flinksim.CodecFor[int64]().Append(nil, -1))
+	assert.Equal(t, be(math.MaxUint64), flinksim.CodecFor[int8]().Append(nil, -1), "sign-extended")
+	assert.Equal(t, be(200), flinksim.CodecFor[uint8]().Append(nil, 200))
+	assert.Equal(t, be(math.Float64bits(1.5)), flinksim.CodecFor[float64]().Append(nil, 1.5))
+	assert.Equal(t, binary.BigEndian.AppendUint32(nil, math.Float32bits(1.5)), flinksim.CodecFor[float32]().Append(nil, 1.5))
+	// Every integer type of one value encodes alike, so a key hashes to
+	// the same key group whatever its integer type.
+	for _, b := range [][]byte{
+		flinksim.CodecFor[int8]().Append(nil, 7), flinksim.CodecFor[int32]().Append(nil, 7),
+		flinksim.CodecFor[uint16]().Append(nil, 7), flinksim.CodecFor[myInt]().Append(nil, 7),
+		flinksim.CodecFor[myUint]().Append(nil, 7), flinksim.CodecFor[uint64]().Append(nil, 7),
+	} {
+		assert.Equal(t, be(7), b)
+	}
+	assert.Equal(t, []byte("named"), flinksim.CodecFor[myString]().Append(nil, "named"))
+}
+
+// TestCodecNamedTypesEncodeLikeUnderlying: CodecFor documents the fast
+// encoding for "types whose underlying type is one of those".
+func TestCodecNamedTypesEncodeLikeUnderlying(t *testing.T) {
+	t.Skip("bug: codec.go CodecFor's reflect.Kind switch handles only String, Int* and Uint* kinds; named bool, float32/64 and []byte types fall back to gob, contrary to its doc")
+	assert.Equal(t, []byte{1}, flinksim.CodecFor[myBool]().Append(nil, true))
+	assert.Equal(t, flinksim.CodecFor[float64]().Append(nil, 2.5), flinksim.CodecFor[myFloat]().Append(nil, 2.5))
+	assert.Equal(t, []byte("x"), flinksim.CodecFor[myBytes]().Append(nil, myBytes("x")))
+}
+
+func TestCodecDecodeMalformed(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		decode func([]byte) error
+		inputs [][]byte
+	}{
+		{"bool", decodeWith[bool](), [][]byte{nil, {}, {2}, {0, 0}, {0xff}}},
+		{"int", decodeWith[int](), [][]byte{nil, {1}, make([]byte, 7), make([]byte, 9)}},
+		{"int8", decodeWith[int8](), [][]byte{nil, make([]byte, 1)}},
+		{"uint32", decodeWith[uint32](), [][]byte{nil, make([]byte, 4)}},
+		{"float64", decodeWith[float64](), [][]byte{nil, make([]byte, 4)}},
+		{"float32", decodeWith[float32](), [][]byte{nil, make([]byte, 8)}},
+		{"myInt", decodeWith[myInt](), [][]byte{nil, make([]byte, 4), binary.BigEndian.AppendUint64(nil, 1<<40)}},
+		{"myInt8", decodeWith[myInt8](), [][]byte{binary.BigEndian.AppendUint64(nil, 200)}},
+		{"myUint", decodeWith[myUint](), [][]byte{make([]byte, 2), binary.BigEndian.AppendUint64(nil, 1<<16)}},
+		{"myString", decodeWith[myString](), nil}, // every byte string is a string
+		{"gob point", decodeWith[point](), [][]byte{nil, {0}, {0xff, 0xff, 0xff}, []byte("not gob at all"), truncated(flinksim.GobCodec[point]{}.Append(nil, point{X: 1, Label: "abc"}))}},
+		{"gob int", func(b []byte) error { _, err := flinksim.GobCodec[int]{}.Decode(b); return err }, [][]byte{nil, {3, 4}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, in := range tc.inputs {
+				var err error
+				require.NotPanics(t, func() { err = tc.decode(in) }, "%x", in)
+				assert.ErrorIs(t, err, flinksim.ErrDecode, "%x", in)
+			}
+		})
+	}
+}
+
+// TestCodecDecodeOutOfRange: the fixed-width integer codecs decode 8 bytes
+// for every integer type; a value that does not fit the type is malformed.
+func TestCodecDecodeOutOfRange(t *testing.T) {
+	t.Skip("bug: codec.go intCodec/uintCodec Decode convert with T(...) and silently truncate (300 decodes as int8 44); the reflect codecs of named types report ErrDecode")
+	big := binary.BigEndian.AppendUint64(nil, 300)
+	for name, decode := range map[string]func([]byte) error{
+		"int8": decodeWith[int8](), "int16": decodeWith[int16](), "uint8": decodeWith[uint8](),
+	} {
+		assert.ErrorIs(t, decode(big), flinksim.ErrDecode, name)
+	}
+	assert.ErrorIs(t, decodeWith[int32]()(binary.BigEndian.AppendUint64(nil, 1<<40)), flinksim.ErrDecode)
+	assert.ErrorIs(t, decodeWith[uint32]()(binary.BigEndian.AppendUint64(nil, 1<<40)), flinksim.ErrDecode)
+}
+
+func decodeWith[T any]() func([]byte) error {
+	c := flinksim.CodecFor[T]()
+	return func(b []byte) error {
+		_, err := c.Decode(b)
+		return err
+	}
+}
+
+func truncated(b []byte) []byte { return b[:len(b)/2] }
+
+// TestGobUnencodable: a type gob cannot encode encodes as nothing, and
+// decoding that reports ErrDecode.
+func TestGobUnencodable(t *testing.T) {
+	c := flinksim.CodecFor[func()]()
+	b := c.Append([]byte("keep"), func() {})
+	assert.Equal(t, []byte("keep"), b)
+	_, err := c.Decode(nil)
+	assert.ErrorIs(t, err, flinksim.ErrDecode)
+}
+
+// fuzzCodecs are the codecs FuzzCodecDecode exercises: decode must never
+// panic, and what decodes must re-encode to the same value.
+var fuzzCodecs = []struct {
+	name string
+	// check decodes b; if that succeeds, it re-encodes and decodes again
+	// and reports a difference.
+	check func(b []byte) error
+}{
+	{"string", canonical(flinksim.CodecFor[string](), true)},
+	{"bytes", canonical(flinksim.CodecFor[[]byte](), true)},
+	{"bool", canonical(flinksim.CodecFor[bool](), true)},
+	{"int", canonical(flinksim.CodecFor[int](), true)},
+	{"int8", canonical(flinksim.CodecFor[int8](), !narrowIntDecodeBug)},
+	{"int32", canonical(flinksim.CodecFor[int32](), !narrowIntDecodeBug)},
+	{"uint16", canonical(flinksim.CodecFor[uint16](), !narrowIntDecodeBug)},
+	{"uint64", canonical(flinksim.CodecFor[uint64](), true)},
+	{"float64", canonical(flinksim.CodecFor[float64](), true)},
+	{"float32", canonical(flinksim.CodecFor[float32](), true)},
+	{"myInt", canonical(flinksim.CodecFor[myInt](), true)},
+	{"myUint", canonical(flinksim.CodecFor[myUint](), true)},
+	{"myString", canonical(flinksim.CodecFor[myString](), true)},
+	{"gob point", canonical[point](flinksim.GobCodec[point]{}, false)},
+	{"gob map", canonical[map[string][]int](flinksim.GobCodec[map[string][]int]{}, false)},
+}
+
+// narrowIntDecodeBug: see TestCodecDecodeOutOfRange. While it stands,
+// the fuzz target does not demand canonical bytes from narrow integers.
+const narrowIntDecodeBug = true
+
+// canonical returns a check that decodes b and, if that succeeds, demands
+// that the value re-encodes to bytes that decode to the same value — and,
+// when sameBytes is set, to b itself (fixed encodings are canonical).
+func canonical[T any](c flinksim.Codec[T], sameBytes bool) func([]byte) error {
+	return func(b []byte) error {
+		v, err := c.Decode(b)
+		if err != nil {
+			if !errors.Is(err, flinksim.ErrDecode) {
+				return fmt.Errorf("error %v does not match ErrDecode", err)
+			}
+			return nil
+		}
+		again := c.Append(nil, v)
+		if sameBytes && !bytes.Equal(again, b) {
+			return fmt.Errorf("%x decodes to %v, which encodes as %x", b, v, again)
+		}
+		v2, err := c.Decode(again)
+		if err != nil {
+			return fmt.Errorf("re-encoded %v does not decode: %v", v, err)
+		}
+		if !assert.ObjectsAreEqual(v, v2) && !isNaN(v) && !(isEmptyBytes(v) && isEmptyBytes(v2)) {
+			return fmt.Errorf("%v re-decodes as %v", v, v2)
+		}
+		return nil
+	}
+}
+
+func isEmptyBytes(v any) bool {
+	b, ok := v.([]byte)
+	return ok && len(b) == 0
+}
+
+func isNaN(v any) bool {
+	switch f := v.(type) {
+	case float64:
+		return math.IsNaN(f)
+	case float32:
+		return math.IsNaN(float64(f))
+	}
+	return false
+}
+
+// FuzzCodecDecode feeds arbitrary bytes to every built-in codec and gob.
+// Run with: go test ./flinksim -run '^$' -fuzz FuzzCodecDecode
+func FuzzCodecDecode(f *testing.F) {
+	f.Add([]byte{})
+	f.Add([]byte{1})
+	f.Add([]byte{2})
+	f.Add(binary.BigEndian.AppendUint64(nil, 7))
+	f.Add(binary.BigEndian.AppendUint32(nil, math.Float32bits(1.5)))
+	f.Add([]byte("hello"))
+	f.Add(flinksim.GobCodec[point]{}.Append(nil, point{X: 1, Y: 2, Label: "x", Tags: []string{"t"}}))
+	f.Add(flinksim.GobCodec[map[string][]int]{}.Append(nil, map[string][]int{"a": {1, 2}}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, c := range fuzzCodecs {
+			var err error
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						err = fmt.Errorf("panic: %v", r)
+					}
+				}()
+				err = c.check(b)
+			}()
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+			}
+		}
+	})
+}
+
+// TestKeyGroupsAreStable: KeyBy hashes the key's codec bytes with the
+// documented, stable function, so a key lands on the same subtask from any
+// upstream operator, in any job, on any executor.
+func TestKeyGroupsAreStable(t *testing.T) {
+	const p = 4
+	keys := make([]string, 50)
+	for i := range keys {
+		keys[i] = "key-" + strconv.Itoa(i*7919)
+	}
+	forEachExecutor(t, func(t *testing.T, ex executor) {
+		env := ex.newEnv(flinksim.WithParallelism(p))
+		var mu sync.Mutex
+		where := make(map[string]map[string]int) // operator -> key -> subtask
+		record := func(name string) func(rt *flinksim.KeyedRuntimeContext[string]) (flinksim.KeyedProcessFunction[string, string, string], error) {
+			return func(rt *flinksim.KeyedRuntimeContext[string]) (flinksim.KeyedProcessFunction[string, string, string], error) {
+				return flinksim.ProcessFunc[string, string, string](func(ctx *flinksim.KeyedContext[string], k string, out flinksim.Collector[string]) error {
+					mu.Lock()
+					defer mu.Unlock()
+					if where[name] == nil {
+						where[name] = make(map[string]int)
+					}
+					if s, ok := where[name][k]; ok && s != ctx.Runtime().Subtask() {
+						return fmt.Errorf("key %q on subtasks %d and %d", k, s, ctx.Runtime().Subtask())
+					}
+					where[name][k] = ctx.Runtime().Subtask()
+					out.Collect(k)
+					return nil
+				}), nil
+			}
+		}
+		// The same keys reach three keyed operators from different
+		// upstreams: a source of parallelism 1, one of parallelism 3, and
+		// a map behind a rebalance.
+		a := flinksim.FromSlice(env, "a", keys, flinksim.Parallelism(1))
+		b := flinksim.FromSlice(env, "b", append(append([]string(nil), keys...), keys...), flinksim.Parallelism(3))
+		c := flinksim.Map(flinksim.Rebalance(a), "c", identity[string], flinksim.Parallelism(2))
+		for name, s := range map[string]flinksim.Stream[string]{"pa": a, "pb": b, "pc": c} {
+			flinksim.Sink(flinksim.Process(flinksim.KeyBy(s, func(k string) string { return k }), name, record(name)), name+"-out", discardSink[string])
+		}
+		_, err := env.Execute(t.Context(), "keys")
+		require.NoError(t, err)
+		for _, k := range keys {
+			want := keygroup.OperatorIndex(keygroup.Of([]byte(k), 128), p, 128)
+			for _, op := range []string{"pa", "pb", "pc"} {
+				assert.Equal(t, want, where[op][k], "key %q at %s", k, op)
+			}
+		}
+	})
+}
+
+// structKey is a key type whose CodecFor is gob.
+type structKey struct {
+	Region string
+	ID     int
+}
+
+type unrelated struct{ F float64 }
+
+// TestGobKeyEncodingIsProcessIndependent: keys are hashed from their codec
+// bytes, and the hash "must be stable across processes" (savepoints depend
+// on it). Gob numbers types in the order a process first encodes them, so
+// a struct key's bytes — and key group — depend on what the process
+// encoded before. Two child processes differ only in that.
+func TestGobKeyEncodingIsProcessIndependent(t *testing.T) {
+	t.Skip("bug: codec.go CodecFor falls back to GobCodec, whose bytes embed process-global gob type ids assigned in first-use order; KeyBy on a struct key hashes differently from process to process")
+	run := func(mode string) string {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestGobKeyHelper$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "FLINKSIM_GOB_HELPER="+mode)
+		out, err := cmd.Output()
+		require.NoError(t, err, "%s", out)
+		for _, line := range bytes.Split(out, []byte("\n")) {
+			if k, ok := bytes.CutPrefix(line, []byte("key=")); ok {
+				return string(k)
+			}
+		}
+		t.Fatalf("no key in helper output %q", out)
+		return ""
+	}
+	assert.Equal(t, run("plain"), run("other-first"))
+}
+
+// TestGobKeyHelper is the child process of
+// TestGobKeyEncodingIsProcessIndependent.
+func TestGobKeyHelper(t *testing.T) {
+	mode := os.Getenv("FLINKSIM_GOB_HELPER")
+	if mode == "" {
+		t.Skip("helper process only")
+	}
+	if mode == "other-first" {
+		flinksim.CodecFor[unrelated]().Append(nil, unrelated{1})
+	}
+	fmt.Printf("key=%x\n", flinksim.CodecFor[structKey]().Append(nil, structKey{"eu", 7}))
+}

@@ -1,0 +1,56 @@
+package flinksim
+
+import (
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
+	"github.com/flinksim/go-flinksim/flinksim/internal/state"
+)
+
+// RuntimeContext tells an operator subtask where it runs, as Flink's
+// RuntimeContext.
+type RuntimeContext struct {
+	op *engine.OperatorContext
+}
+
+// OperatorName returns the operator's name (its UID).
+func (r *RuntimeContext) OperatorName() string { return r.op.Name }
+
+// Subtask returns this subtask's index, from 0.
+func (r *RuntimeContext) Subtask() int { return r.op.Subtask }
+
+// Parallelism returns the operator's parallelism.
+func (r *RuntimeContext) Parallelism() int { return r.op.Parallelism }
+
+// MaxParallelism returns the operator's number of key groups.
+func (r *RuntimeContext) MaxParallelism() int { return r.op.MaxParallelism }
+
+// Logger returns the job's logger, named for this subtask.
+func (r *RuntimeContext) Logger() *zap.Logger {
+	return r.op.Logger.With(zap.String("operator", r.op.Name), zap.Int("subtask", r.op.Subtask))
+}
+
+// Now returns the current processing time, from the environment's clock.
+func (r *RuntimeContext) Now() time.Time { return r.op.Clock.Now() }
+
+// KeyedRuntimeContext is the RuntimeContext of a keyed operator: keyed
+// state is declared through it (NewValueState and friends), usually in the
+// function that opens the operator.
+type KeyedRuntimeContext[K comparable] struct {
+	RuntimeContext
+	backend *state.Backend[K]
+	errs    []error
+}
+
+// KeyedContext is handed to a keyed function with each record.
+type KeyedContext[K comparable] struct {
+	rt *KeyedRuntimeContext[K]
+}
+
+// Key returns the key of the record being processed.
+func (c *KeyedContext[K]) Key() K { return c.rt.backend.CurrentKey() }
+
+// Runtime returns the operator's runtime context.
+func (c *KeyedContext[K]) Runtime() *KeyedRuntimeContext[K] { return c.rt }

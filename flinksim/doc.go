@@ -1,0 +1,213 @@
+// Package flinksim runs Apache Flink–style stream jobs inside a Go process.
+//
+// A job is a dataflow graph of typed operators — sources, transformations,
+// keyed process functions with keyed state, sinks — built on an
+// [Environment] and executed in parallel subtasks, with Flink's partitioning,
+// operator chaining, key groups, job and subtask statuses and record
+// counters. It is meant for unit tests of streaming logic, small streaming
+// services, and teaching how Flink runs a job. A job runs either on a
+// goroutine per task or, for tests, on one goroutine whose order of events is
+// chosen by a seeded PRNG, so a run can be replayed exactly.
+//
+// # Example
+//
+// Count words: split lines into words, key by word, keep a running count per
+// word in keyed state, and collect the counts.
+//
+//	env := flinksim.NewEnvironment(flinksim.WithParallelism(2))
+//	lines := flinksim.FromSlice(env, "lines", []string{"to be or not to be", "that is the question"})
+//	words := flinksim.FlatMap(lines, "split", func(line string, out flinksim.Collector[string]) error {
+//		for _, w := range strings.Fields(line) {
+//			out.Collect(w)
+//		}
+//		return nil
+//	})
+//	counts := flinksim.Process(flinksim.KeyBy(words, func(w string) string { return w }), "count",
+//		func(rt *flinksim.KeyedRuntimeContext[string]) (flinksim.KeyedProcessFunction[string, string, string], error) {
+//			seen := flinksim.NewValueState[int](rt, "seen")
+//			return flinksim.ProcessFunc[string, string, string](
+//				func(ctx *flinksim.KeyedContext[string], w string, out flinksim.Collector[string]) error {
+//					n, _ := seen.Value()
+//					seen.Update(n + 1)
+//					out.Collect(fmt.Sprintf("%s=%d", ctx.Key(), n+1))
+//					return nil
+//				}), nil
+//		})
+//	sink := flinksim.Collect(counts, "collect")
+//	if _, err := env.Execute(ctx, "wordcount"); err != nil {
+//		return err
+//	}
+//	fmt.Println(sink.Values()) // "to=1", "to=2", "be=1", … in an order that depends on the run
+//
+// # Environment and configuration
+//
+// [NewEnvironment] takes functional options ([WithParallelism],
+// [WithMaxParallelism], [WithTaskManagers], [WithBatchSize], [WithLogger],
+// [WithClock], [WithSimulation]); [NewEnvironmentFromConfig] takes a
+// [Config], whose zero value means the defaults: parallelism GOMAXPROCS,
+// max parallelism by Flink's rule (see Key groups), one slot per task
+// manager and as many task managers as the job needs, batches of 256
+// records, no logging, the system clock, and the concurrent executor. The
+// configuration is checked when the job starts; its errors match
+// [ErrInvalidConfig].
+//
+// An environment builds and runs one job: a second Execute or Start returns
+// [ErrAlreadyExecuted]. Building a graph is not safe for concurrent use.
+//
+// # Streams and functions
+//
+// A [Stream][T] is a typed stream of records, Flink's DataStream. Go methods
+// cannot have type parameters of their own, so transformations that may
+// change the record type are free generic functions taking the input stream
+// first — Map(s, …), not s.Map(…):
+//
+//   - sources: [FromSlice], [Generate], [TextFile];
+//   - transformations: [Map], [FlatMap], [Filter], [Union], and on a
+//     [KeyedStream], [Process] and [Reduce];
+//   - sinks: [Sink], [SinkTo], [Print], [Collect].
+//
+// Mistakes in building a graph — an empty name, a nil function, a zero
+// Stream — are recorded on the environment and reported by Execute or Start,
+// not by panics.
+//
+// # Operators and names
+//
+// Every source, transformation and sink is an operator and takes a name,
+// which must be unique within the job ([ErrDuplicateName]): it is the
+// operator's UID, under which its state will be found in savepoints
+// (planned). [KeyBy], [Union], [Rebalance], [Broadcast] and [Forward] are not
+// operators and take no name. [OperatorOption] values set an operator's
+// [Parallelism] and [MaxParallelism]; by default both come from the
+// environment.
+//
+// # Partitioning and chaining
+//
+// Each operator runs as parallelism subtasks. An edge between two operators
+// distributes records over the consumer's subtasks by a strategy, as in
+// Flink:
+//
+//   - forward ([Forward]): subtask i sends to subtask i; both sides must have
+//     the same parallelism ([ErrForwardParallelism]);
+//   - rebalance ([Rebalance]): round-robin over all consumer subtasks;
+//   - broadcast ([Broadcast]): every record to every consumer subtask;
+//   - hash ([KeyBy]): each record to the subtask that owns its key group.
+//
+// An edge with no strategy is forward when both sides have the same
+// parallelism and rebalance otherwise.
+//
+// An operator whose only input is a forward edge is chained into its
+// producer's task: both run on the same goroutine and records pass by a
+// plain function call, with no batching or copying. A task is named by its
+// chain, as "lines -> split". Every other edge becomes channels, one per pair
+// of producer and consumer subtasks it connects.
+//
+// # Keyed streams and key groups
+//
+// [KeyBy] partitions a stream by a key of a comparable type K. As in Flink,
+// keys are hashed into max-parallelism key groups and each subtask of a keyed
+// operator owns a contiguous range of them:
+//
+//	keyGroup = murmur3_32(codec.Append(nil, key), seed 0) % maxParallelism
+//	subtask  = keyGroup * parallelism / maxParallelism
+//
+// The bytes hashed are the key's encoding by [CodecFor][K], or by the codec
+// given to [KeyByCodec], so the placement of a key is the same in every
+// process and release; changing the codec moves keys. An operator's max
+// parallelism is its [MaxParallelism] option, else [Config.MaxParallelism],
+// else Flink's default: parallelism × 1.5 rounded up to a power of two, at
+// least 128 and at most 32768. No operator's parallelism may exceed its max
+// parallelism ([ErrInvalidParallelism]).
+//
+// # Keyed state
+//
+// [Process] runs a [KeyedProcessFunction] on a keyed stream. Its open
+// function is called once per subtask, before any record; it declares state
+// on the [KeyedRuntimeContext] with [NewValueState], [NewListState],
+// [NewMapState], [NewReducingState] or [NewAggregatingState] and returns the
+// function. A state handle reads and writes the entry of the key being
+// processed ([KeyedContext.Key]). Declaring a name twice with the same type
+// returns the same state; with another type the subtask fails with
+// [ErrStateConflict]. Using a handle in open, where no key is current, fails
+// it with [ErrNoKey]. [Reduce] is Process with a ReducingState.
+//
+// State lives in memory, in one map per key group, and ends with the job;
+// checkpoints and restore are planned.
+//
+// # Executors
+//
+// By default a job runs on the concurrent executor: one goroutine per task.
+// Records travel between tasks in batches of up to [Config.BatchSize]; a
+// task sends a partial batch when it has no input waiting and at the end of
+// its input. Each task's inbox is a Go channel holding at most four batches
+// per input channel, so a slow consumer blocks its producers
+// (backpressure). Sources emit up to BatchSize records per step.
+//
+// [WithSimulation] selects the simulation executor: every task runs on one
+// goroutine, and at each step a PRNG seeded with the seed picks the next
+// event among those possible — a poll of an unfinished source, or the oldest
+// batch waiting on some channel. A task with four batches queued on any of
+// its output channels is not stepped (backpressure). The same seed and job
+// give the same sequence of events; the trace writer, if any, gets one line
+// per event:
+//
+//	3 double -> collect (1) batch in=0 n=2
+//
+// (step, task and subtask, event, input channel, records). Processing time
+// still comes from [Config.Clock]: use a [ManualClock] to control it.
+//
+// # Jobs
+//
+// [Environment.Execute] runs the job and waits for it to end, returning a
+// [JobResult] with its duration and metrics. [Environment.Start] runs it in
+// the background and returns a [JobClient] to watch or cancel it.
+// Cancelling the context passed to either cancels the job.
+//
+// A job is RUNNING once Start returns and ends FINISHED (every task
+// finished), FAILED (a task failed) or CANCELED; [JobClient.Cancel] moves it
+// through CANCELLING. A subtask ([SubtaskStatus], Flink's ExecutionState)
+// goes DEPLOYING → INITIALIZING (its operators open) → RUNNING → FINISHED;
+// when the job fails, the failed subtask is FAILED and every unfinished one
+// CANCELED. [JobClient.Subtasks] also shows where each runs: subtask i of
+// every task takes the job's i-th slot, as with Flink's default slot
+// sharing, counting [Config.SlotsPerTaskManager] slots per task manager.
+// Placement is bookkeeping: it does not change how tasks run, but a job
+// needing more slots than the task managers offer does not start
+// ([ErrNotEnoughSlots]).
+//
+// [OperatorMetrics] count, per operator subtask, the records it received
+// and emitted (Flink's numRecordsIn and numRecordsOut). They are updated
+// after every step of a task; [JobClient.Metrics] reads them while the job
+// runs.
+//
+// # Errors
+//
+// Execute and Start report an invalid configuration or else every graph
+// error, joined; each matches its sentinel with [errors.Is]. An error
+// returned by a user function fails the job with an [*OperatorError] naming
+// the operator and subtask; a panic in one is recovered into an
+// OperatorError whose Err wraps [ErrPanic] and whose Stack holds the stack.
+// The first failure cancels the rest of the job and is what Execute and
+// [JobClient.Err] return. A cancelled job's error matches [ErrCanceled].
+//
+// # The caller's duties
+//
+// User functions run on the job's goroutines, not the caller's. The function
+// of an operator with parallelism above 1 is called by each of its subtasks,
+// concurrently under the concurrent executor: anything it shares must be
+// safe for concurrent use. In particular a [Sink] function is called from
+// several goroutines at once when the sink's parallelism is above 1;
+// [SinkTo] gives each subtask its own writer instead.
+//
+// A [Collector] is valid only during the call it was passed to, and state
+// handles only on the subtask that declared them. Cancellation is seen
+// between steps: a user function that blocks delays it.
+//
+// Nothing outlives the job: Execute returns, and [JobClient.Done] is
+// closed, only after every goroutine of the job has exited and every
+// operator has been closed.
+//
+// # Planned
+//
+// Checkpoints and recovery, savepoints, event time and timers, a Kafka
+// source and sink, and a test harness package are planned.
+package flinksim

@@ -1,0 +1,154 @@
+package flinksim
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+
+	"go.uber.org/zap"
+
+	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
+	"github.com/flinksim/go-flinksim/flinksim/internal/keygroup"
+)
+
+// Config configures an Environment. The zero value means the defaults
+// documented on each field.
+type Config struct {
+	// Parallelism is the default parallelism of operators
+	// (default: GOMAXPROCS, as Flink's local environment uses the cores).
+	Parallelism int
+	// MaxParallelism is the number of key groups of keyed operators. The
+	// default is Flink's rule per operator: parallelism × 1.5 rounded up
+	// to a power of two, at least 128.
+	MaxParallelism int
+	// TaskManagers is the number of task managers (default: as many as the
+	// job's slots need). SlotsPerTaskManager is their slot count
+	// (default 1). Subtask i of every operator shares slot i, as with
+	// Flink's default slot sharing, so a job needs as many slots as its
+	// highest parallelism.
+	TaskManagers        int
+	SlotsPerTaskManager int
+	// BatchSize is the number of records sent between tasks at once
+	// (default 256).
+	BatchSize int
+	// Logger receives structured logs (default: none).
+	Logger *zap.Logger
+	// Clock is the source of processing time (default: SystemClock).
+	Clock Clock
+	// Simulation, when set, runs the job on one goroutine with a seeded
+	// choice of the next event instead of a goroutine per task.
+	Simulation *Simulation
+}
+
+// Simulation configures the deterministic executor: all tasks run on one
+// goroutine, and at every step the next event — a source poll or the
+// delivery of the oldest batch of some channel — is chosen by a PRNG
+// seeded with Seed. The same seed and job give the same run, event for
+// event, so a failing seed can be replayed exactly.
+type Simulation struct {
+	Seed uint64
+	// Trace, when set, receives one line per event.
+	Trace io.Writer
+}
+
+// Option changes a Config.
+type Option func(*Config)
+
+// WithParallelism sets the default operator parallelism.
+func WithParallelism(n int) Option { return func(c *Config) { c.Parallelism = n } }
+
+// WithMaxParallelism sets the number of key groups of keyed operators.
+func WithMaxParallelism(n int) Option { return func(c *Config) { c.MaxParallelism = n } }
+
+// WithTaskManagers sets the number of task managers and their slots.
+func WithTaskManagers(n, slotsEach int) Option {
+	return func(c *Config) { c.TaskManagers, c.SlotsPerTaskManager = n, slotsEach }
+}
+
+// WithBatchSize sets how many records travel between tasks at once.
+func WithBatchSize(n int) Option { return func(c *Config) { c.BatchSize = n } }
+
+// WithLogger sets the logger.
+func WithLogger(l *zap.Logger) Option { return func(c *Config) { c.Logger = l } }
+
+// WithClock sets the processing-time clock.
+func WithClock(clk Clock) Option { return func(c *Config) { c.Clock = clk } }
+
+// WithSimulation runs jobs on the deterministic executor with the given
+// seed; trace, if not nil, receives one line per event.
+func WithSimulation(seed uint64, trace io.Writer) Option {
+	return func(c *Config) { c.Simulation = &Simulation{Seed: seed, Trace: trace} }
+}
+
+// ErrInvalidConfig reports a Config that cannot run.
+var ErrInvalidConfig = errors.New("flinksim: invalid configuration")
+
+func (c Config) withDefaults() Config {
+	if c.Parallelism == 0 {
+		c.Parallelism = runtime.GOMAXPROCS(0)
+	}
+	if c.SlotsPerTaskManager == 0 {
+		c.SlotsPerTaskManager = 1
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 256
+	}
+	if c.Logger == nil {
+		c.Logger = zap.NewNop()
+	}
+	if c.Clock == nil {
+		c.Clock = SystemClock{}
+	}
+	return c
+}
+
+func (c Config) validate() error {
+	var errs []error
+	check := func(ok bool, format string, args ...any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...))
+		}
+	}
+	check(c.Parallelism >= 1, "parallelism %d < 1", c.Parallelism)
+	check(c.MaxParallelism >= 0 && c.MaxParallelism <= keygroup.UpperBound, "max parallelism %d not in [1, %d]", c.MaxParallelism, keygroup.UpperBound)
+	check(c.TaskManagers >= 0, "task managers %d < 0", c.TaskManagers)
+	check(c.SlotsPerTaskManager >= 1, "slots per task manager %d < 1", c.SlotsPerTaskManager)
+	check(c.BatchSize >= 1, "batch size %d < 1", c.BatchSize)
+	return errors.Join(errs...)
+}
+
+// Environment is where a dataflow is built and from which it is executed,
+// as Flink's StreamExecutionEnvironment. Build the graph with the free
+// functions of this package (sources, transformations, sinks), then call
+// Execute or Start once.
+//
+// An Environment is not safe for concurrent graph building.
+type Environment struct {
+	cfg      Config
+	graph    engine.Graph
+	errs     []error
+	mu       sync.Mutex
+	executed bool
+}
+
+// NewEnvironment returns an environment configured by opts.
+func NewEnvironment(opts ...Option) *Environment {
+	var cfg Config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return NewEnvironmentFromConfig(cfg)
+}
+
+// NewEnvironmentFromConfig returns an environment configured by cfg.
+func NewEnvironmentFromConfig(cfg Config) *Environment {
+	return &Environment{cfg: cfg.withDefaults()}
+}
+
+// Config returns the environment's configuration, defaults filled in.
+func (e *Environment) Config() Config { return e.cfg }
+
+// addError records a graph-building error; Execute reports it.
+func (e *Environment) addError(err error) { e.errs = append(e.errs, err) }

@@ -1,0 +1,46 @@
+package flinksim
+
+import (
+	"errors"
+
+	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
+	"github.com/flinksim/go-flinksim/flinksim/internal/state"
+)
+
+// OperatorError is the failure of one subtask of an operator: an error
+// returned by a user function, or a panic in one (then Err wraps ErrPanic
+// and Stack holds the goroutine's stack). Use errors.As to get it from a
+// job's error.
+type OperatorError = engine.OperatorError
+
+// Errors reported when a graph is built or a job runs. Graph errors are
+// reported by Execute and Start, joined, and match with errors.Is.
+var (
+	// ErrEmptyGraph: the environment has no operators.
+	ErrEmptyGraph = engine.ErrEmptyGraph
+	// ErrNoSink: the graph has operators but no sink.
+	ErrNoSink = engine.ErrNoSink
+	// ErrDuplicateName: two operators share a name (names are UIDs).
+	ErrDuplicateName = engine.ErrDuplicateName
+	// ErrInvalidParallelism: parallelism below 1 or above max parallelism.
+	ErrInvalidParallelism = engine.ErrInvalidParallelism
+	// ErrForwardParallelism: Forward between operators of different parallelism.
+	ErrForwardParallelism = engine.ErrForwardParallelism
+	// ErrNotEnoughSlots: the task managers offer fewer slots than the job needs.
+	ErrNotEnoughSlots = engine.ErrNotEnoughSlots
+	// ErrInvalidStream: a stream not made by this package's functions (a
+	// zero value), or one from another environment.
+	ErrInvalidStream = errors.New("flinksim: invalid stream")
+	// ErrInvalidOperator: an operator with an empty name or a nil function.
+	ErrInvalidOperator = errors.New("flinksim: invalid operator")
+	// ErrAlreadyExecuted: Execute or Start was called twice on one environment.
+	ErrAlreadyExecuted = errors.New("flinksim: environment already executed")
+	// ErrCanceled: the job was cancelled (Cancel, or its context ended).
+	ErrCanceled = engine.ErrCanceled
+	// ErrPanic: a user function panicked; see OperatorError.
+	ErrPanic = engine.ErrPanic
+	// ErrStateConflict: one state name registered with two different types.
+	ErrStateConflict = state.ErrConflict
+	// ErrNoKey: keyed state used where no key is current.
+	ErrNoKey = state.ErrNoKey
+)

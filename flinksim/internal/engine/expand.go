@@ -1,0 +1,136 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.uber.org/zap"
+)
+
+// Channel is a one-way, ordered connection from a producer task to a
+// consumer task.
+type Channel struct {
+	ID   int
+	From *Task
+	To   *Task
+	// Input is the channel's index among To's inputs.
+	Input int
+}
+
+// Placement is where a task runs: a slot of a task manager.
+type Placement struct {
+	TaskManager int
+	Slot        int
+}
+
+// Config is what expansion needs besides the graph.
+type Config struct {
+	BatchSize           int
+	TaskManagers        int // 0: as many as the slots need
+	SlotsPerTaskManager int
+	Logger              *zap.Logger
+	Clock               Clock
+}
+
+// ExecutionGraph is the parallel form of a graph: tasks (chains of
+// operators, one per subtask) connected by channels.
+type ExecutionGraph struct {
+	Graph        *Graph
+	Tasks        []*Task
+	Channels     []*Channel
+	TaskManagers int
+	Slots        int // per task manager
+}
+
+// ErrNotEnoughSlots reports a job that needs more slots than the task
+// managers offer.
+var ErrNotEnoughSlots = errors.New("flinksim: not enough task slots")
+
+// chained reports whether e joins its target into its source's task.
+func chained(e *Edge) bool {
+	return e.Strategy == StrategyForward && e.From.Parallelism == e.To.Parallelism &&
+		len(e.To.Inputs) == 1 && !e.To.IsSource
+}
+
+// Expand turns a resolved graph into an execution graph. Vertices must be
+// in topological order (every edge points from a lower to a higher ID), as
+// the public builder guarantees.
+func Expand(g *Graph, cfg Config) (*ExecutionGraph, error) {
+	head := make([]*Vertex, len(g.Vertices))
+	members := make(map[*Vertex][]*Vertex)
+	consumers := make(map[*Vertex][]*Edge)
+	slotsNeeded := 0
+	for _, v := range g.Vertices {
+		head[v.ID] = v
+		if len(v.Inputs) == 1 && chained(v.Inputs[0]) {
+			head[v.ID] = head[v.Inputs[0].From.ID]
+		}
+		members[head[v.ID]] = append(members[head[v.ID]], v)
+		for _, e := range v.Inputs {
+			consumers[e.From] = append(consumers[e.From], e)
+		}
+		slotsNeeded = max(slotsNeeded, v.Parallelism)
+	}
+	slots := max(cfg.SlotsPerTaskManager, 1)
+	tms := cfg.TaskManagers
+	if tms == 0 {
+		tms = (slotsNeeded + slots - 1) / slots
+	}
+	if tms*slots < slotsNeeded {
+		return nil, fmt.Errorf("%w: the job needs %d slots, %d task managers with %d slots each offer %d",
+			ErrNotEnoughSlots, slotsNeeded, tms, slots, tms*slots)
+	}
+	eg := &ExecutionGraph{Graph: g, TaskManagers: tms, Slots: slots}
+	tasksOf := make(map[*Vertex][]*Task)
+	for _, v := range g.Vertices {
+		if head[v.ID] != v {
+			continue
+		}
+		names := make([]string, len(members[v]))
+		for i, m := range members[v] {
+			names[i] = m.Name
+		}
+		for i := 0; i < v.Parallelism; i++ {
+			t := &Task{
+				ID: len(eg.Tasks), Name: strings.Join(names, " -> "), Subtask: i,
+				Members: members[v], consumers: consumers, cfg: cfg,
+				Placement: Placement{TaskManager: i / slots, Slot: i % slots},
+				metrics:   make([]OperatorMetrics, len(members[v])),
+			}
+			for j, m := range members[v] {
+				t.metrics[j].Operator, t.metrics[j].Subtask = m.Name, i
+			}
+			eg.Tasks = append(eg.Tasks, t)
+			tasksOf[v] = append(tasksOf[v], t)
+		}
+	}
+	// Channels, in a stable order: by consumer vertex, input edge,
+	// producer subtask, consumer subtask.
+	for _, v := range g.Vertices {
+		for _, e := range v.Inputs {
+			if chained(e) {
+				continue
+			}
+			producers, targets := tasksOf[head[e.From.ID]], tasksOf[v]
+			for i, p := range producers {
+				out := &ChannelOutput{Subtask: i, TargetParallelism: v.Parallelism,
+					TargetMaxParallelism: v.MaxParallelism, BatchSize: cfg.BatchSize, task: p}
+				for j, c := range targets {
+					if e.Strategy == StrategyForward && i != j {
+						continue
+					}
+					ch := &Channel{ID: len(eg.Channels), From: p, To: c, Input: len(c.inputs)}
+					eg.Channels = append(eg.Channels, ch)
+					c.inputs = append(c.inputs, ch)
+					out.Channels = append(out.Channels, ch)
+				}
+				if p.outputs == nil {
+					p.outputs = make(map[*Edge]*ChannelOutput)
+				}
+				p.outputs[e] = out
+			}
+		}
+	}
+	return eg, nil
+}

@@ -1,0 +1,132 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/flinksim/go-flinksim/flinksim/internal/keygroup"
+)
+
+// Collector receives records of type T. Chained operators and partitioning
+// writers are collectors; a collector records failures on its task instead
+// of returning them, so a user function's output call stays a plain call.
+type Collector[T any] interface {
+	Collect(v T)
+}
+
+// Keyed is a record on a hash edge: the key and key group are computed once,
+// by the sender, and travel with the value.
+type Keyed[K comparable, T any] struct {
+	Key      K
+	KeyGroup int32
+	Value    T
+}
+
+// Operator is one subtask's instance of a vertex, with its input type
+// erased. A typed operator also implements Collector[In], which chained
+// upstream operators call.
+type Operator interface {
+	// ProcessBatch handles a batch (*[]In or *[]Keyed[K, In]) that arrived
+	// over a channel. It must not keep the slice: it is reused.
+	ProcessBatch(batch any)
+	// EndInput is called once after all input ended; operators that buffer
+	// emit what they hold.
+	EndInput()
+	// Close releases resources. It is called once, whatever the outcome.
+	Close() error
+}
+
+// SourceStatus is what a source reports after a poll.
+type SourceStatus uint8
+
+// Source statuses.
+const (
+	// SourceMore means more records are available now.
+	SourceMore SourceStatus = iota
+	// SourceIdle means nothing is available now; poll again later.
+	SourceIdle
+	// SourceDone means the source is exhausted.
+	SourceDone
+)
+
+// Source is the operator at the head of a source task.
+type Source interface {
+	Operator
+	// Poll emits at most max records to the source's collector.
+	Poll(max int) SourceStatus
+}
+
+// OperatorError is a failure of one subtask of an operator.
+type OperatorError struct {
+	Operator string
+	Subtask  int
+	Err      error
+	// Stack is set when the failure was a panic.
+	Stack []byte
+}
+
+func (e *OperatorError) Error() string {
+	return fmt.Sprintf("operator %q subtask %d: %v", e.Operator, e.Subtask, e.Err)
+}
+
+func (e *OperatorError) Unwrap() error { return e.Err }
+
+// ErrPanic marks an OperatorError caused by a panic in user code.
+var ErrPanic = errors.New("flinksim: panic")
+
+// Clock tells the time.
+type Clock interface {
+	Now() time.Time
+}
+
+// OperatorContext is what an operator instance knows of its place in the
+// job. Its counters are written only by the task's goroutine.
+type OperatorContext struct {
+	Name           string
+	Subtask        int
+	Parallelism    int
+	MaxParallelism int
+	// KeyGroups is the range of key groups this subtask owns.
+	KeyGroups keygroup.Range
+	Logger    *zap.Logger
+	Clock     Clock
+
+	RecordsIn  int64
+	RecordsOut int64
+
+	task *Task
+}
+
+// Fail records err as this subtask's failure; the task stops after the
+// current step and the job fails (or restarts).
+func (c *OperatorContext) Fail(err error) {
+	var oe *OperatorError
+	if !errors.As(err, &oe) {
+		err = &OperatorError{Operator: c.Name, Subtask: c.Subtask, Err: err}
+	}
+	c.task.fail(err)
+}
+
+// Failed reports whether the task has failed; operators stop work early.
+func (c *OperatorContext) Failed() bool { return c.task.failure != nil }
+
+// Recover turns a panic in user code into this operator's failure. Use it
+// as `defer ctx.Recover()` around calls into user functions.
+func (c *OperatorContext) Recover() {
+	if r := recover(); r != nil {
+		c.task.fail(&OperatorError{Operator: c.Name, Subtask: c.Subtask, Err: panicError(r), Stack: debug.Stack()})
+	}
+}
+
+// panicError turns a recovered value into an error that wraps ErrPanic and,
+// when the value is an error, that error too.
+func panicError(r any) error {
+	if err, ok := r.(error); ok {
+		return fmt.Errorf("%w: %w", ErrPanic, err)
+	}
+	return fmt.Errorf("%w: %v", ErrPanic, r)
+}

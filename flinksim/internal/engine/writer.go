@@ -1,0 +1,160 @@
+package engine
+
+import (
+	"sync"
+
+	"github.com/flinksim/go-flinksim/flinksim/internal/keygroup"
+)
+
+// Writer is the erased face of a partitioning writer.
+type Writer interface {
+	// Flush sends every partly filled batch.
+	Flush()
+}
+
+// ChannelOutput is one producer subtask's side of an edge: a channel to
+// each target subtask it sends to (a single one for forward edges).
+type ChannelOutput struct {
+	Channels []*Channel
+	// Subtask is the producer's subtask index.
+	Subtask int
+	// TargetParallelism and TargetMaxParallelism describe the consumer.
+	TargetParallelism    int
+	TargetMaxParallelism int
+	BatchSize            int
+
+	task *Task
+}
+
+// send hands an event to channel i.
+func (o *ChannelOutput) send(i int, ev Event) {
+	o.task.send(o.Channels[i], ev)
+}
+
+// buffers holds one partly filled batch per channel. Batches travel as
+// *[]T, and consumers hand them back through Recycle once processed, so a
+// steady stream allocates no batches.
+type buffers[T any] struct {
+	out  *ChannelOutput
+	bufs []*[]T
+	pool sync.Pool
+}
+
+func (b *buffers[T]) init(out *ChannelOutput) {
+	b.out = out
+	b.pool.New = func() any {
+		s := make([]T, 0, out.BatchSize)
+		return &s
+	}
+	b.bufs = make([]*[]T, len(out.Channels))
+	for i := range b.bufs {
+		b.bufs[i] = b.pool.Get().(*[]T)
+	}
+}
+
+func (b *buffers[T]) add(i int, v T) {
+	buf := b.bufs[i]
+	*buf = append(*buf, v)
+	if len(*buf) >= b.out.BatchSize {
+		b.sendBatch(i)
+	}
+}
+
+func (b *buffers[T]) sendBatch(i int) {
+	buf := b.bufs[i]
+	b.bufs[i] = b.pool.Get().(*[]T)
+	b.out.send(i, Event{Kind: EventBatch, Batch: buf, Records: len(*buf), Recycler: b})
+}
+
+// Flush implements Writer.
+func (b *buffers[T]) Flush() {
+	for i, buf := range b.bufs {
+		if len(*buf) > 0 {
+			b.sendBatch(i)
+		}
+	}
+}
+
+// Recycle implements Recycler: batch is a *[]T this writer sent.
+func (b *buffers[T]) Recycle(batch any) {
+	buf := batch.(*[]T)
+	clear(*buf) // drop references the records hold
+	*buf = (*buf)[:0]
+	b.pool.Put(buf)
+}
+
+// WriterOf returns the writer factory of a non-keyed edge carrying T.
+func WriterOf[T any](s Strategy) func(out *ChannelOutput) (any, Writer) {
+	return func(out *ChannelOutput) (any, Writer) {
+		var w interface {
+			Collector[T]
+			Writer
+		}
+		switch s {
+		case StrategyBroadcast:
+			bw := &broadcastWriter[T]{}
+			bw.init(out)
+			w = bw
+		case StrategyRebalance:
+			rw := &rebalanceWriter[T]{next: out.Subtask % len(out.Channels)}
+			rw.init(out)
+			w = rw
+		default:
+			fw := &forwardWriter[T]{}
+			fw.init(out)
+			w = fw
+		}
+		return w, w
+	}
+}
+
+type forwardWriter[T any] struct{ buffers[T] }
+
+func (w *forwardWriter[T]) Collect(v T) { w.add(0, v) }
+
+type rebalanceWriter[T any] struct {
+	buffers[T]
+	next int
+}
+
+func (w *rebalanceWriter[T]) Collect(v T) {
+	w.add(w.next, v)
+	w.next++
+	if w.next == len(w.bufs) {
+		w.next = 0
+	}
+}
+
+type broadcastWriter[T any] struct{ buffers[T] }
+
+func (w *broadcastWriter[T]) Collect(v T) {
+	for i := range w.bufs {
+		w.add(i, v)
+	}
+}
+
+// HashWriterOf returns the writer factory of a hash edge: each record's key
+// is computed and encoded once, and the record travels as Keyed[K, T] to
+// the subtask that owns the key's key group.
+func HashWriterOf[K comparable, T any](key func(T) K, appendKey func([]byte, K) []byte) func(out *ChannelOutput) (any, Writer) {
+	return func(out *ChannelOutput) (any, Writer) {
+		w := &hashWriter[K, T]{key: key, appendKey: appendKey}
+		w.init(out)
+		return w, w
+	}
+}
+
+type hashWriter[K comparable, T any] struct {
+	buffers[Keyed[K, T]]
+	key       func(T) K
+	appendKey func([]byte, K) []byte
+	scratch   []byte
+}
+
+func (w *hashWriter[K, T]) Collect(v T) {
+	k := w.key(v)
+	w.scratch = w.appendKey(w.scratch[:0], k)
+	maxP := w.out.TargetMaxParallelism
+	kg := keygroup.Of(w.scratch, maxP)
+	w.add(keygroup.OperatorIndex(kg, w.out.TargetParallelism, maxP), Keyed[K, T]{Key: k, KeyGroup: int32(kg), Value: v})
+}

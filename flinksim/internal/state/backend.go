@@ -1,0 +1,183 @@
+// Package state is the heap keyed-state backend: every state is a typed
+// table of per-key-group maps, so it can be snapshotted per key group and
+// redistributed when the parallelism changes. The current key is set by the
+// operator before each record; state handles read and write the entry of
+// that key.
+package state
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+
+	"github.com/flinksim/go-flinksim/flinksim/internal/keygroup"
+)
+
+// ErrConflict reports a state registered twice under one name with a
+// different kind or type.
+var ErrConflict = errors.New("flinksim: state registered twice with different types")
+
+// ErrNoKey reports keyed state used where no key is current (for example
+// while the operator opens).
+var ErrNoKey = errors.New("flinksim: keyed state used outside a keyed context")
+
+// Codec encodes keys and values for snapshots and key hashing. The public
+// flinksim.Codec is an alias of it.
+type Codec[T any] interface {
+	Append(dst []byte, v T) []byte
+	Decode(src []byte) (T, error)
+}
+
+// Backend holds the keyed state of one operator subtask.
+type Backend[K comparable] struct {
+	groups   keygroup.Range
+	keyCodec Codec[K]
+	// restored holds snapshot entries of states not registered yet, by
+	// state name; Register decodes them into the new table.
+	restored map[string][]rawGroup
+	key      K
+	kg       int    // index of the current key group in the range; -1: none
+	gen      uint64 // changes with the current key; tables cache per gen
+	tables   []Table
+	byName   map[string]Table
+}
+
+// Table is the erased face of one registered state.
+type Table interface {
+	Name() string
+	// Keys returns the number of keys with an entry.
+	Keys() int
+	// appendGroup appends the entries of key group kg as a count followed
+	// by (key, value) pairs, each length-prefixed.
+	appendGroup(dst []byte, kg int) []byte
+	// restore decodes the entries of one key group into the table.
+	restore(g rawGroup) error
+}
+
+// NewBackend returns a backend for the key groups in r, whose keys are
+// encoded with keyCodec in snapshots.
+func NewBackend[K comparable](r keygroup.Range, keyCodec Codec[K]) *Backend[K] {
+	return &Backend[K]{groups: r, keyCodec: keyCodec, kg: -1, gen: 1, byName: make(map[string]Table)}
+}
+
+// KeyGroups returns the key groups the backend owns.
+func (b *Backend[K]) KeyGroups() keygroup.Range { return b.groups }
+
+// SetCurrentKey makes k, of key group kg, the key that state handles use.
+func (b *Backend[K]) SetCurrentKey(k K, kg int) {
+	b.key = k
+	b.kg = kg - b.groups.Start
+	b.gen++
+}
+
+// CurrentKey returns the current key.
+func (b *Backend[K]) CurrentKey() K { return b.key }
+
+// Tables returns the registered states in registration order.
+func (b *Backend[K]) Tables() []Table { return b.tables }
+
+// Register returns the table registered under name, creating it with
+// newTable when there is none. A table of another type under the same name
+// is an ErrConflict.
+func Register[K comparable, T Table](b *Backend[K], name string, newTable func() T) (T, error) {
+	if t, ok := b.byName[name]; ok {
+		typed, ok := t.(T)
+		if !ok {
+			var want T
+			return want, fmt.Errorf("%w: %q is %s, wanted %s", ErrConflict, name, reflect.TypeOf(t), reflect.TypeOf(want))
+		}
+		return typed, nil
+	}
+	t := newTable()
+	for _, g := range b.restored[name] {
+		if err := t.restore(g); err != nil {
+			var zero T
+			return zero, fmt.Errorf("restore state %q: %w", name, err)
+		}
+	}
+	delete(b.restored, name)
+	b.tables = append(b.tables, t)
+	b.byName[name] = t
+	return t, nil
+}
+
+// Map is a table of one value of type V per key. Values are held by
+// pointer, and the slot of the current key is cached after the first
+// access, so the usual read-modify-write of a record costs one hash lookup.
+type Map[K comparable, V any] struct {
+	name   string
+	b      *Backend[K]
+	codec  Codec[V]
+	groups []map[K]*V
+	// The cache is valid while gen == b.gen; slot == nil means "absent".
+	gen  uint64
+	slot *V
+}
+
+// NewMap returns an empty table named name on b, whose values are encoded
+// with codec in snapshots.
+func NewMap[K comparable, V any](b *Backend[K], name string, codec Codec[V]) *Map[K, V] {
+	return &Map[K, V]{name: name, b: b, codec: codec, groups: make([]map[K]*V, b.groups.Len())}
+}
+
+// Name implements Table.
+func (m *Map[K, V]) Name() string { return m.name }
+
+// Keys implements Table.
+func (m *Map[K, V]) Keys() int {
+	n := 0
+	for _, g := range m.groups {
+		n += len(g)
+	}
+	return n
+}
+
+// lookup returns the current key's slot (nil if absent), from the cache
+// when it is valid.
+func (m *Map[K, V]) lookup() *V {
+	if m.gen == m.b.gen {
+		return m.slot
+	}
+	if m.b.kg < 0 {
+		panic(ErrNoKey)
+	}
+	m.slot, m.gen = m.groups[m.b.kg][m.b.key], m.b.gen
+	return m.slot
+}
+
+// Get returns the current key's value.
+func (m *Map[K, V]) Get() (V, bool) {
+	if p := m.lookup(); p != nil {
+		return *p, true
+	}
+	var zero V
+	return zero, false
+}
+
+// Put sets the current key's value.
+func (m *Map[K, V]) Put(v V) {
+	if p := m.lookup(); p != nil {
+		*p = v
+		return
+	}
+	g := m.groups[m.b.kg]
+	if g == nil {
+		g = make(map[K]*V)
+		m.groups[m.b.kg] = g
+	}
+	p := new(V) // not &v: that would move every Put's v to the heap
+	*p = v
+	g[m.b.key] = p
+	m.slot = p
+}
+
+// Delete removes the current key's value.
+func (m *Map[K, V]) Delete() {
+	if m.lookup() != nil {
+		delete(m.groups[m.b.kg], m.b.key)
+		m.slot = nil
+	}
+}
+
+// Group returns the entries of key group kg (nil if none), for snapshots.
+func (m *Map[K, V]) Group(kg int) map[K]*V { return m.groups[kg-m.b.groups.Start] }

@@ -1,0 +1,281 @@
+package state
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/flinksim/go-flinksim/flinksim/internal/keygroup"
+)
+
+// The keyed-state snapshot of one operator subtask is one blob:
+//
+//	version   byte (1)
+//	tables    uvarint n, then n names (uvarint length + bytes)
+//	groups    uvarint first key group, uvarint count c
+//	index     c × uint64 big-endian: offset of each group's section,
+//	          relative to the start of the data
+//	data      per key group, per table: uvarint count, then count ×
+//	          (uvarint key length, key, uvarint value length, value)
+//
+// The index lets a subtask restored at another parallelism read just the
+// key groups it owns. Integrity (checksums) is the snapshot store's job;
+// decoding still bounds every length by the bytes present and never
+// panics.
+
+const snapshotVersion = 1
+
+// ErrCorruptState reports a keyed-state blob that cannot be decoded.
+var ErrCorruptState = errors.New("flinksim: corrupt keyed state")
+
+// Snapshot encodes every registered state and every restored state not yet
+// registered (so state survives a restore that does not touch it).
+func (b *Backend[K]) Snapshot() []byte {
+	names := make([]string, 0, len(b.tables)+len(b.restored))
+	for _, t := range b.tables {
+		names = append(names, t.Name())
+	}
+	for name := range b.restored {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	buf := []byte{snapshotVersion}
+	buf = binary.AppendUvarint(buf, uint64(len(names)))
+	for _, n := range names {
+		buf = appendBytes(buf, []byte(n))
+	}
+	n := b.groups.Len()
+	buf = binary.AppendUvarint(buf, uint64(b.groups.Start))
+	buf = binary.AppendUvarint(buf, uint64(n))
+	index := len(buf)
+	buf = append(buf, make([]byte, 8*n)...)
+	data := len(buf)
+	for i := 0; i < n; i++ {
+		kg := b.groups.Start + i
+		binary.BigEndian.PutUint64(buf[index+8*i:], uint64(len(buf)-data))
+		for _, name := range names {
+			if t, ok := b.byName[name]; ok {
+				buf = t.appendGroup(buf, kg)
+				continue
+			}
+			buf = appendRestoredGroup(buf, b.restored[name], kg)
+		}
+	}
+	return buf
+}
+
+// Restore loads the key groups this backend owns from snapshot blobs of
+// the same operator, taken at any parallelism. It must be called before
+// any state is registered.
+func (b *Backend[K]) Restore(blobs [][]byte) error {
+	if len(b.tables) > 0 {
+		return errors.New("flinksim: restore after state was registered")
+	}
+	for i, blob := range blobs {
+		if err := b.restoreBlob(blob); err != nil {
+			return fmt.Errorf("keyed state %d of %d: %w", i+1, len(blobs), err)
+		}
+	}
+	return nil
+}
+
+func (b *Backend[K]) restoreBlob(blob []byte) error {
+	d := decoder{buf: blob}
+	if v := d.byte(); d.err == nil && v != snapshotVersion {
+		return fmt.Errorf("%w: version %d, want %d", ErrCorruptState, v, snapshotVersion)
+	}
+	nt := d.count(1)
+	names := make([]string, 0, nt)
+	for i := 0; i < nt && d.err == nil; i++ {
+		names = append(names, string(d.bytes()))
+	}
+	first := d.uvarint()
+	n := d.count(8)
+	if d.err != nil {
+		return d.err
+	}
+	if first+uint64(n) > keygroup.UpperBound {
+		return fmt.Errorf("%w: key groups %d..%d beyond %d", ErrCorruptState, first, first+uint64(n), keygroup.UpperBound)
+	}
+	index := d.take(8 * n)
+	data := d.buf[d.off:]
+	if d.err != nil {
+		return d.err
+	}
+	for i := 0; i < n; i++ {
+		kg := int(first) + i
+		if !b.groups.Contains(kg) {
+			continue
+		}
+		off := binary.BigEndian.Uint64(index[8*i:])
+		if off > uint64(len(data)) {
+			return fmt.Errorf("%w: key group %d at offset %d beyond %d bytes", ErrCorruptState, kg, off, len(data))
+		}
+		gd := decoder{buf: data, off: int(off)}
+		for _, name := range names {
+			g := rawGroup{kg: kg}
+			cnt := gd.count(2)
+			for j := 0; j < cnt && gd.err == nil; j++ {
+				k, v := gd.bytes(), gd.bytes()
+				g.entries = append(g.entries, rawEntry{k, v})
+			}
+			if gd.err != nil {
+				return fmt.Errorf("key group %d, state %q: %w", kg, name, gd.err)
+			}
+			if len(g.entries) == 0 {
+				continue
+			}
+			if t, ok := b.byName[name]; ok {
+				if err := t.restore(g); err != nil {
+					return err
+				}
+				continue
+			}
+			if b.restored == nil {
+				b.restored = make(map[string][]rawGroup)
+			}
+			b.restored[name] = append(b.restored[name], g)
+		}
+	}
+	return nil
+}
+
+// rawGroup is the still-encoded entries of one state in one key group.
+type rawGroup struct {
+	kg      int
+	entries []rawEntry
+}
+
+type rawEntry struct{ key, value []byte }
+
+func appendRestoredGroup(dst []byte, groups []rawGroup, kg int) []byte {
+	for _, g := range groups {
+		if g.kg == kg {
+			dst = binary.AppendUvarint(dst, uint64(len(g.entries)))
+			for _, e := range g.entries {
+				dst = appendBytes(appendBytes(dst, e.key), e.value)
+			}
+			return dst
+		}
+	}
+	return binary.AppendUvarint(dst, 0)
+}
+
+func (m *Map[K, V]) appendGroup(dst []byte, kg int) []byte {
+	g := m.groups[kg-m.b.groups.Start]
+	dst = binary.AppendUvarint(dst, uint64(len(g)))
+	for k, p := range g {
+		dst = appendEncoded(dst, m.b.keyCodec, k)
+		dst = appendEncoded(dst, m.codec, *p)
+	}
+	return dst
+}
+
+func (m *Map[K, V]) restore(g rawGroup) error {
+	if !m.b.groups.Contains(g.kg) {
+		return nil
+	}
+	i := g.kg - m.b.groups.Start
+	if m.groups[i] == nil {
+		m.groups[i] = make(map[K]*V, len(g.entries))
+	}
+	for _, e := range g.entries {
+		k, err := m.b.keyCodec.Decode(e.key)
+		if err != nil {
+			return fmt.Errorf("key in key group %d: %w", g.kg, err)
+		}
+		v, err := m.codec.Decode(e.value)
+		if err != nil {
+			return fmt.Errorf("value in key group %d: %w", g.kg, err)
+		}
+		m.groups[i][k] = &v
+	}
+	m.gen = 0 // the cached slot may be stale
+	return nil
+}
+
+// appendEncoded appends v's encoding with a uvarint length prefix, without
+// a temporary buffer: the length is patched in after encoding.
+func appendEncoded[T any](dst []byte, c Codec[T], v T) []byte {
+	start := len(dst)
+	dst = append(dst, 0, 0, 0, 0, 0) // room for a 5-byte uvarint (< 4 GiB)
+	dst = c.Append(dst, v)
+	n := len(dst) - start - 5
+	var pre [binary.MaxVarintLen64]byte
+	w := binary.PutUvarint(pre[:], uint64(n))
+	copy(dst[start:], pre[:w])
+	return append(dst[:start+w], dst[start+5:]...)
+}
+
+func appendBytes(dst, b []byte) []byte {
+	return append(binary.AppendUvarint(dst, uint64(len(b))), b...)
+}
+
+// decoder reads a blob; the first error sticks and every later read
+// returns zero values.
+type decoder struct {
+	buf []byte
+	off int
+	err error
+}
+
+func (d *decoder) fail(format string, args ...any) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%w: "+format, append([]any{ErrCorruptState}, args...)...)
+	}
+}
+
+func (d *decoder) byte() byte {
+	b := d.take(1)
+	if b == nil {
+		return 0
+	}
+	return b[0]
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.buf[d.off:])
+	if n <= 0 {
+		d.fail("bad varint at offset %d", d.off)
+		return 0
+	}
+	d.off += n
+	return v
+}
+
+// count reads a count of items that take at least minSize bytes each,
+// refusing counts the remaining bytes cannot hold.
+func (d *decoder) count(minSize int) int {
+	v := d.uvarint()
+	if rest := uint64(len(d.buf) - d.off); v > rest/uint64(minSize) {
+		d.fail("count %d at offset %d exceeds the %d bytes left", v, d.off, rest)
+		return 0
+	}
+	return int(v)
+}
+
+func (d *decoder) take(n int) []byte {
+	if d.err != nil {
+		return nil
+	}
+	if n < 0 || n > len(d.buf)-d.off {
+		d.fail("want %d bytes at offset %d, have %d", n, d.off, len(d.buf)-d.off)
+		return nil
+	}
+	b := d.buf[d.off : d.off+n : d.off+n]
+	d.off += n
+	return b
+}
+
+func (d *decoder) bytes() []byte {
+	n := d.uvarint()
+	if n > uint64(len(d.buf)-d.off) {
+		d.fail("length %d at offset %d exceeds the %d bytes left", n, d.off, len(d.buf)-d.off)
+		return nil
+	}
+	return d.take(int(n))
+}

@@ -1,0 +1,160 @@
+package flinksim
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
+	"github.com/flinksim/go-flinksim/flinksim/internal/state"
+)
+
+// KeyBy partitions s by the key that key extracts, as Flink's keyBy: every
+// record goes to the subtask owning its key's key group. The key is
+// encoded with CodecFor[K] to be hashed; use KeyByCodec for another codec.
+// KeyBy is not an operator and has no name.
+func KeyBy[K comparable, T any](s Stream[T], key func(T) K) KeyedStream[K, T] {
+	return KeyByCodec(s, key, CodecFor[K]())
+}
+
+// KeyByCodec is KeyBy with the codec that encodes keys for hashing. The
+// codec's encoding decides which key group, and so which subtask, a key
+// belongs to: changing it makes existing snapshots unrestorable.
+func KeyByCodec[K comparable, T any](s Stream[T], key func(T) K, codec Codec[K]) KeyedStream[K, T] {
+	if key == nil || codec == nil {
+		err := fmt.Errorf("%w: KeyBy with a nil key function or codec", ErrInvalidOperator)
+		if s.env != nil {
+			s.env.addError(err)
+		}
+		return KeyedStream[K, T]{in: invalid[T](s.env, err)}
+	}
+	return KeyedStream[K, T]{in: s, key: key, keyCodec: codec}
+}
+
+// Err returns why the keyed stream is invalid, or nil.
+func (ks KeyedStream[K, T]) Err() error {
+	if err := ks.in.Err(); err != nil {
+		return err
+	}
+	if ks.key == nil {
+		return fmt.Errorf("%w: zero KeyedStream (make one with KeyBy)", ErrInvalidStream)
+	}
+	return nil
+}
+
+// keyedEdges returns the hash edges that feed a consumer of ks.
+func keyedEdges[K comparable, T any](ks KeyedStream[K, T]) []*engine.Edge {
+	edges := make([]*engine.Edge, len(ks.in.ups))
+	for i, u := range ks.in.ups {
+		edges[i] = &engine.Edge{From: u.v, Strategy: engine.StrategyHash,
+			NewWriter: engine.HashWriterOf[K, T](ks.key, ks.keyCodec.Append)}
+	}
+	return edges
+}
+
+// KeyedProcessFunction handles the records of a keyed stream, as Flink's
+// KeyedProcessFunction. State declared on the KeyedRuntimeContext is scoped
+// to ctx.Key(). If the function also has a Close() error method, it is
+// called when the subtask ends.
+type KeyedProcessFunction[K comparable, I, O any] interface {
+	ProcessElement(ctx *KeyedContext[K], in I, out Collector[O]) error
+}
+
+// ProcessFunc adapts a plain function to KeyedProcessFunction.
+type ProcessFunc[K comparable, I, O any] func(ctx *KeyedContext[K], in I, out Collector[O]) error
+
+// ProcessElement implements KeyedProcessFunction.
+func (f ProcessFunc[K, I, O]) ProcessElement(ctx *KeyedContext[K], in I, out Collector[O]) error {
+	return f(ctx, in, out)
+}
+
+// Process runs a keyed process function on ks. open is called once per
+// subtask, before any record: it declares the state the function uses and
+// returns the function.
+//
+//	counts := flinksim.Process(words, "count",
+//		func(rt *flinksim.KeyedRuntimeContext[string]) (flinksim.KeyedProcessFunction[string, string, int64], error) {
+//			n := flinksim.NewValueState[int64](rt, "n")
+//			return flinksim.ProcessFunc[string, string, int64](func(ctx *flinksim.KeyedContext[string], w string, out flinksim.Collector[int64]) error {
+//				c, _ := n.Value()
+//				n.Update(c + 1)
+//				out.Collect(c + 1)
+//				return nil
+//			}), nil
+//		})
+func Process[K comparable, I, O any](ks KeyedStream[K, I], name string,
+	open func(rt *KeyedRuntimeContext[K]) (KeyedProcessFunction[K, I, O], error), opts ...OperatorOption) Stream[O] {
+	if err := ks.Err(); err != nil {
+		if ks.in.env != nil {
+			ks.in.env.addError(fmt.Errorf("operator %q: %w", name, err))
+		}
+		return invalid[O](ks.in.env, err)
+	}
+	env, ok := consume(ks.in, name, open == nil)
+	if !ok {
+		return invalid[O](env, ErrInvalidOperator)
+	}
+	return addVertex(env, vertexSpec[O]{name: name, keyed: true,
+		newOp: func(ctx *engine.OperatorContext, out engine.Collector[O]) (engine.Operator, error) {
+			rt := &KeyedRuntimeContext[K]{RuntimeContext: RuntimeContext{op: ctx}, backend: state.NewBackend(ctx.KeyGroups, ks.keyCodec)}
+			fn, err := open(rt)
+			if err = errors.Join(append(rt.errs, err)...); err != nil {
+				return nil, fmt.Errorf("open: %w", err)
+			}
+			if fn == nil {
+				return nil, fmt.Errorf("%w: open returned a nil function", ErrInvalidOperator)
+			}
+			return &processOp[K, I, O]{ctx: ctx, rt: rt, kctx: KeyedContext[K]{rt: rt}, fn: fn, out: out}, nil
+		}}, keyedEdges(ks), opts)
+}
+
+type processOp[K comparable, I, O any] struct {
+	ctx  *engine.OperatorContext
+	rt   *KeyedRuntimeContext[K]
+	kctx KeyedContext[K]
+	fn   KeyedProcessFunction[K, I, O]
+	out  engine.Collector[O]
+}
+
+func (o *processOp[K, I, O]) ProcessBatch(b any) {
+	defer o.ctx.Recover()
+	for _, e := range *b.(*[]engine.Keyed[K, I]) {
+		if o.ctx.Failed() {
+			return
+		}
+		o.ctx.RecordsIn++
+		o.rt.backend.SetCurrentKey(e.Key, int(e.KeyGroup))
+		if err := o.fn.ProcessElement(&o.kctx, e.Value, o.out); err != nil {
+			o.ctx.Fail(err)
+			return
+		}
+	}
+}
+
+func (o *processOp[K, I, O]) EndInput() {}
+
+func (o *processOp[K, I, O]) Close() error {
+	if c, ok := o.fn.(interface{ Close() error }); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// Reduce combines the records of each key with fn, as Flink's rolling
+// reduce: for every record it emits the key's new accumulated value. The
+// first record of a key is emitted as it is.
+func Reduce[K comparable, T any](ks KeyedStream[K, T], name string, fn func(acc, v T) (T, error), opts ...OperatorOption) Stream[T] {
+	if fn == nil {
+		return Process[K, T, T](ks, name, nil, opts...)
+	}
+	return Process(ks, name, func(rt *KeyedRuntimeContext[K]) (KeyedProcessFunction[K, T, T], error) {
+		acc := NewReducingState(rt, "reduce", fn)
+		return ProcessFunc[K, T, T](func(_ *KeyedContext[K], v T, out Collector[T]) error {
+			if err := acc.Add(v); err != nil {
+				return err
+			}
+			r, _ := acc.Get()
+			out.Collect(r)
+			return nil
+		}), nil
+	}, opts...)
+}

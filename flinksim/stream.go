@@ -1,0 +1,155 @@
+package flinksim
+
+import (
+	"fmt"
+
+	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
+)
+
+// Stream is a typed stream of records, as Flink's DataStream. Streams are
+// made by sources and transformations; the zero Stream is invalid.
+type Stream[T any] struct {
+	env *Environment
+	ups []upstream
+	err error
+}
+
+type upstream struct {
+	v        *engine.Vertex
+	strategy engine.Strategy
+}
+
+// KeyedStream is a stream partitioned by key, as Flink's KeyedStream: every
+// record of one key goes to the same subtask, and keyed state is scoped to
+// the key. Make one with KeyBy.
+type KeyedStream[K comparable, T any] struct {
+	in       Stream[T]
+	key      func(T) K
+	keyCodec Codec[K]
+}
+
+// Err returns why the stream is invalid, or nil. Errors are also reported
+// by the environment's Execute.
+func (s Stream[T]) Err() error {
+	if s.env == nil && s.err == nil {
+		return fmt.Errorf("%w: zero Stream", ErrInvalidStream)
+	}
+	return s.err
+}
+
+// OperatorOption configures one operator.
+type OperatorOption func(*engine.Vertex)
+
+// Parallelism sets an operator's parallelism (default: the environment's).
+func Parallelism(n int) OperatorOption {
+	return func(v *engine.Vertex) { v.Parallelism, v.ParallelismSet = n, true }
+}
+
+// MaxParallelism sets an operator's number of key groups.
+func MaxParallelism(n int) OperatorOption {
+	return func(v *engine.Vertex) { v.MaxParallelism, v.MaxParallelismSet = n, true }
+}
+
+// vertexSpec is what a transformation contributes to the graph.
+type vertexSpec[Out any] struct {
+	name   string
+	source bool
+	sink   bool
+	keyed  bool
+	newOp  func(ctx *engine.OperatorContext, out engine.Collector[Out]) (engine.Operator, error)
+}
+
+// addVertex adds a vertex fed by the given edges. inputs may be empty (a
+// source). It returns the stream of the vertex's output.
+func addVertex[Out any](env *Environment, spec vertexSpec[Out], inputs []*engine.Edge, opts []OperatorOption) Stream[Out] {
+	v := &engine.Vertex{
+		Name: spec.name, IsSource: spec.source, IsSink: spec.sink, Keyed: spec.keyed,
+		New: func(ctx *engine.OperatorContext, out any) (engine.Operator, error) {
+			return spec.newOp(ctx, out.(engine.Collector[Out]))
+		},
+		Fanout: engine.FanoutOf[Out](),
+	}
+	for _, o := range opts {
+		o(v)
+	}
+	if spec.name == "" {
+		env.addError(fmt.Errorf("%w: operator without a name", ErrInvalidOperator))
+	}
+	env.graph.Add(v)
+	for _, e := range inputs {
+		e.To = v
+		v.Inputs = append(v.Inputs, e)
+	}
+	return Stream[Out]{env: env, ups: []upstream{{v: v}}}
+}
+
+// edgesOf returns the edges that feed a consumer of s, one per upstream.
+func edgesOf[T any](s Stream[T]) []*engine.Edge {
+	edges := make([]*engine.Edge, len(s.ups))
+	for i, u := range s.ups {
+		edges[i] = &engine.Edge{From: u.v, Strategy: u.strategy, NewWriter: engine.WriterOf[T](u.strategy)}
+	}
+	return edges
+}
+
+// consume checks that s can feed an operator named name with function fn;
+// it returns the environment and false if not (the error is recorded).
+func consume[T any](s Stream[T], name string, fnIsNil bool) (*Environment, bool) {
+	if err := s.Err(); err != nil {
+		if s.env != nil {
+			s.env.addError(fmt.Errorf("operator %q: %w", name, err))
+		}
+		return s.env, false
+	}
+	if fnIsNil {
+		s.env.addError(fmt.Errorf("%w: operator %q has a nil function", ErrInvalidOperator, name))
+		return s.env, false
+	}
+	return s.env, true
+}
+
+// invalid returns a stream that carries err.
+func invalid[T any](env *Environment, err error) Stream[T] {
+	return Stream[T]{env: env, err: err}
+}
+
+func withStrategy[T any](s Stream[T], st engine.Strategy) Stream[T] {
+	ups := make([]upstream, len(s.ups))
+	for i, u := range s.ups {
+		ups[i] = upstream{v: u.v, strategy: st}
+	}
+	return Stream[T]{env: s.env, ups: ups, err: s.err}
+}
+
+// Rebalance distributes s's records round-robin over the next operator's
+// subtasks.
+func Rebalance[T any](s Stream[T]) Stream[T] { return withStrategy(s, engine.StrategyRebalance) }
+
+// Broadcast sends every record of s to every subtask of the next operator.
+func Broadcast[T any](s Stream[T]) Stream[T] { return withStrategy(s, engine.StrategyBroadcast) }
+
+// Forward sends subtask i's records to subtask i of the next operator, which
+// must have the same parallelism. Forward edges are chained: both operators
+// run in one task, calling each other directly.
+func Forward[T any](s Stream[T]) Stream[T] { return withStrategy(s, engine.StrategyForward) }
+
+// Union merges streams of one type into one, as Flink's union. The next
+// operator reads all of them.
+func Union[T any](s Stream[T], others ...Stream[T]) Stream[T] {
+	if err := s.Err(); err != nil {
+		return s
+	}
+	out := Stream[T]{env: s.env, ups: append([]upstream(nil), s.ups...)}
+	for _, o := range others {
+		if err := o.Err(); err != nil {
+			return invalid[T](s.env, err)
+		}
+		if o.env != s.env {
+			err := fmt.Errorf("%w: union of streams from different environments", ErrInvalidStream)
+			s.env.addError(err)
+			return invalid[T](s.env, err)
+		}
+		out.ups = append(out.ups, o.ups...)
+	}
+	return out
+}
