@@ -32,8 +32,10 @@ type Codec[T any] = state.Codec[T]
 var ErrDecode = errors.New("flinksim: cannot decode value")
 
 // CodecFor returns the built-in codec for T: a fast fixed encoding for
-// strings, byte slices, booleans, integers and floats (and types whose
-// underlying type is one of those), and gob for everything else.
+// string, []byte, bool, the integer types and the float types, and for
+// named types whose underlying type is one of those; gob for everything
+// else. Gob's bytes depend on the order in which a process first encodes
+// its types, so gob-encoded keys are refused (see KeyBy).
 func CodecFor[T any]() Codec[T] {
 	var zero T
 	switch any(zero).(type) {
@@ -68,13 +70,24 @@ func CodecFor[T any]() Codec[T] {
 	case float32:
 		return any(float32Codec{}).(Codec[T])
 	}
-	switch reflect.TypeFor[T]().Kind() {
+	rt := reflect.TypeFor[T]()
+	switch rt.Kind() {
 	case reflect.String:
 		return convertCodec[T, string](StringCodec{})
+	case reflect.Bool:
+		return convertCodec[T, bool](BoolCodec{})
+	case reflect.Float64:
+		return convertCodec[T, float64](float64Codec{})
+	case reflect.Float32:
+		return convertCodec[T, float32](float32Codec{})
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return reflectIntCodec[T]{}
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return reflectUintCodec[T]{}
+	case reflect.Slice:
+		if rt.Elem().Kind() == reflect.Uint8 {
+			return convertCodec[T, []byte](BytesCodec{})
+		}
 	}
 	return GobCodec[T]{}
 }
@@ -136,7 +149,11 @@ func (intCodec[T]) Decode(src []byte) (T, error) {
 	if len(src) != 8 {
 		return 0, fmt.Errorf("%w: integer wants 8 bytes, got %d", ErrDecode, len(src))
 	}
-	return T(int64(binary.BigEndian.Uint64(src))), nil
+	n := int64(binary.BigEndian.Uint64(src))
+	if int64(T(n)) != n {
+		return 0, fmt.Errorf("%w: %d overflows %T", ErrDecode, n, T(0))
+	}
+	return T(n), nil
 }
 
 type uintCodec[T unsigned] struct{}
@@ -149,7 +166,11 @@ func (uintCodec[T]) Decode(src []byte) (T, error) {
 	if len(src) != 8 {
 		return 0, fmt.Errorf("%w: integer wants 8 bytes, got %d", ErrDecode, len(src))
 	}
-	return T(binary.BigEndian.Uint64(src)), nil
+	n := binary.BigEndian.Uint64(src)
+	if uint64(T(n)) != n {
+		return 0, fmt.Errorf("%w: %d overflows %T", ErrDecode, n, T(0))
+	}
+	return T(n), nil
 }
 
 type float64Codec struct{}

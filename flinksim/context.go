@@ -41,7 +41,8 @@ func (r *RuntimeContext) Now() time.Time { return r.op.Clock.Now() }
 type KeyedRuntimeContext[K comparable] struct {
 	RuntimeContext
 	backend *state.Backend[K]
-	errs    []error
+	errs    []error // state declaration errors while opening
+	opened  bool
 }
 
 // KeyedContext is handed to a keyed function with each record.

@@ -74,8 +74,8 @@
 //
 // Every source, transformation and sink is an operator and takes a name,
 // which must be unique within the job ([ErrDuplicateName]): it is the
-// operator's UID, under which its state will be found in savepoints
-// (planned). [KeyBy], [Union], [Rebalance], [Broadcast] and [Forward] are not
+// operator's UID, under which its state is found in checkpoints and
+// savepoints. [KeyBy], [Union], [Rebalance], [Broadcast] and [Forward] are not
 // operators and take no name. [OperatorOption] values set an operator's
 // [Parallelism] and [MaxParallelism]; by default both come from the
 // environment.
@@ -130,8 +130,9 @@
 // [ErrStateConflict]. Using a handle in open, where no key is current, fails
 // it with [ErrNoKey]. [Reduce] is Process with a ReducingState.
 //
-// State lives in memory, in one map per key group, and ends with the job;
-// checkpoints and restore are planned.
+// State lives in memory, in one map per key group. Checkpoints write it per
+// key group, encoded with [CodecFor] codecs, so it can be restored at
+// another parallelism (see Checkpoints).
 //
 // # Executors
 //
@@ -144,16 +145,76 @@
 //
 // [WithSimulation] selects the simulation executor: every task runs on one
 // goroutine, and at each step a PRNG seeded with the seed picks the next
-// event among those possible — a poll of an unfinished source, or the oldest
-// batch waiting on some channel. A task with four batches queued on any of
-// its output channels is not stepped (backpressure). The same seed and job
-// give the same sequence of events; the trace writer, if any, gets one line
-// per event:
+// event among those possible — a poll of a source, the oldest event waiting
+// on some channel (a batch, a barrier, an end of input), or a notice from
+// the checkpoint coordinator. A task with four batches queued on any of its
+// output channels is not stepped (backpressure). Time is virtual: the
+// clock starts at [Config.Clock]'s time and moves 1ms per step, so
+// checkpoint intervals and restart delays cost no real time. The same seed
+// and job give the same sequence of events; the trace writer, if any, gets
+// one line per event:
 //
-//	3 double -> collect (1) batch in=0 n=2
+//	40 src (1) poll -> 8 records
+//	41 count (0) <- in1 barrier 3 (blocks in1)
+//	42 count (0) <- in0 batch n=8
 //
-// (step, task and subtask, event, input channel, records). Processing time
-// still comes from [Config.Clock]: use a [ManualClock] to control it.
+// (step, task and subtask, then what happened: a poll and the records it
+// emitted, or an event and the input channel it came on).
+//
+// # Checkpoints
+//
+// [WithCheckpointing] turns on Flink's asynchronous barrier snapshotting.
+// Every [CheckpointConfig.Interval] the coordinator triggers checkpoint n
+// at the sources: each records its position (its splits) and emits barrier
+// n on every output, in line with its records. A task snapshots its
+// operators when barrier n has arrived on all its inputs and forwards it.
+// In [ExactlyOnce] mode an input that delivered barrier n is blocked until
+// the others deliver it too (alignment), so the snapshot reflects exactly
+// the records before the barriers; in [AtLeastOnce] mode nothing blocks and
+// records after a barrier may be in the snapshot, to be replayed after a
+// restore. When every task acknowledged, the coordinator writes one file
+// per stateful operator subtask and a metadata file to the
+// [CheckpointConfig.Store] (a snapshot.Store; in memory by default),
+// publishes the manifest last, and notifies every operator that the
+// checkpoint completed. At most one checkpoint is in flight; MinPause,
+// Timeout and TolerableFailures act as in Flink. [JobClient.Checkpoints]
+// gives the counts, the last duration and size, and the last 10
+// checkpoints with per-subtask alignment, sync and async times.
+//
+// When every source has emitted all its records, a final checkpoint is
+// taken before the job finishes, so that two-phase-commit sinks commit the
+// end of their output exactly once.
+//
+// # Recovery
+//
+// When a task fails, every task is cancelled and, as the
+// [RestartStrategy] allows ([FixedDelayRestart], [ExponentialDelayRestart]
+// — the default with checkpointing —, [FailureRateRestart], [NoRestart]),
+// all are restarted from the latest completed checkpoint: keyed state per
+// key group, sources rewound to their recorded splits. The job is
+// RESTARTING meanwhile and [JobClient.Restarts] counts the restarts (Flink's
+// fullRestarts); a job that keeps failing shows it rising. When the
+// strategy gives up, the job is FAILED with the cause.
+//
+// A [TwoPhaseCommitSink] makes the output exactly-once too: records go into
+// a transaction that is pre-committed at the barrier and committed when the
+// checkpoint completes; a restored subtask commits what the checkpoint had
+// pre-committed and aborts the rest. [CollectTransactional] is one for
+// tests. [WithFaults] and [FaultInjector] fail a chosen subtask after n
+// records, during a snapshot, a restore or a commit.
+//
+// # Savepoints and restore
+//
+// [JobClient.TriggerSavepoint] writes a savepoint: a snapshot the user
+// owns, never deleted by the job. [WithRestoreFrom] starts a job from a
+// savepoint or checkpoint reference ([CheckpointRecord.Ref]) of the store:
+// state is mapped by operator name, keyed state is redistributed by key
+// group and operator state round-robin, so the parallelism may change; the
+// max parallelism of a keyed operator may not ([ErrIncompatibleState]).
+// State of an operator the job no longer has fails the start with
+// [ErrNonRestoredState] unless [Config.AllowNonRestoredState] is set. A
+// corrupt snapshot fails the start with [ErrRestore]; the job never runs
+// on half-read state.
 //
 // # Jobs
 //
@@ -163,8 +224,9 @@
 // Cancelling the context passed to either cancels the job.
 //
 // A job is RUNNING once Start returns and ends FINISHED (every task
-// finished), FAILED (a task failed) or CANCELED; [JobClient.Cancel] moves it
-// through CANCELLING. A subtask ([SubtaskStatus], Flink's ExecutionState)
+// finished), FAILED (a task failed and the restart strategy gave up) or
+// CANCELED; [JobClient.Cancel] moves it through CANCELLING, a restart
+// through RESTARTING. A subtask ([SubtaskStatus], Flink's ExecutionState)
 // goes DEPLOYING → INITIALIZING (its operators open) → RUNNING → FINISHED;
 // when the job fails, the failed subtask is FAILED and every unfinished one
 // CANCELED. [JobClient.Subtasks] also shows where each runs: subtask i of
@@ -186,8 +248,8 @@
 // returned by a user function fails the job with an [*OperatorError] naming
 // the operator and subtask; a panic in one is recovered into an
 // OperatorError whose Err wraps [ErrPanic] and whose Stack holds the stack.
-// The first failure cancels the rest of the job and is what Execute and
-// [JobClient.Err] return. A cancelled job's error matches [ErrCanceled].
+// The first failure cancels the rest of the job's attempt; when no restart
+// follows, it is what Execute and [JobClient.Err] return. A cancelled job's error matches [ErrCanceled].
 //
 // # The caller's duties
 //
@@ -208,6 +270,6 @@
 //
 // # Planned
 //
-// Checkpoints and recovery, savepoints, event time and timers, a Kafka
-// source and sink, and a test harness package are planned.
+// Event time and timers, unaligned checkpoints, a Kafka source and sink,
+// and a test harness package are planned.
 package flinksim

@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -40,6 +41,20 @@ type Config struct {
 	// Simulation, when set, runs the job on one goroutine with a seeded
 	// choice of the next event instead of a goroutine per task.
 	Simulation *Simulation
+	// Checkpointing, when set, takes checkpoints (see CheckpointConfig).
+	Checkpointing *CheckpointConfig
+	// RestartStrategy decides how a failed job restarts (default:
+	// ExponentialDelayRestart(1s, 1min, 1.5) with checkpointing, NoRestart
+	// without).
+	RestartStrategy RestartStrategy
+	// RestoreFrom is a snapshot reference in the checkpoint store
+	// (snapshot.Manifest.Ref) the job starts from; "" starts empty.
+	RestoreFrom string
+	// AllowNonRestoredState skips state in RestoreFrom of operators the
+	// job no longer has, instead of failing with ErrNonRestoredState.
+	AllowNonRestoredState bool
+	// Faults injects failures, for tests (default: none).
+	Faults Faults
 }
 
 // Simulation configures the deterministic executor: all tasks run on one
@@ -82,6 +97,23 @@ func WithSimulation(seed uint64, trace io.Writer) Option {
 	return func(c *Config) { c.Simulation = &Simulation{Seed: seed, Trace: trace} }
 }
 
+// WithCheckpointing enables checkpointing with cfg.
+func WithCheckpointing(cfg CheckpointConfig) Option {
+	return func(c *Config) { c.Checkpointing = &cfg }
+}
+
+// WithRestartStrategy sets the restart strategy.
+func WithRestartStrategy(s RestartStrategy) Option { return func(c *Config) { c.RestartStrategy = s } }
+
+// WithRestoreFrom starts jobs from the snapshot ref of the checkpoint
+// store, skipping state of removed operators if allowNonRestored.
+func WithRestoreFrom(ref string, allowNonRestored bool) Option {
+	return func(c *Config) { c.RestoreFrom, c.AllowNonRestoredState = ref, allowNonRestored }
+}
+
+// WithFaults injects failures, for tests.
+func WithFaults(f Faults) Option { return func(c *Config) { c.Faults = f } }
+
 // ErrInvalidConfig reports a Config that cannot run.
 var ErrInvalidConfig = errors.New("flinksim: invalid configuration")
 
@@ -101,6 +133,19 @@ func (c Config) withDefaults() Config {
 	if c.Clock == nil {
 		c.Clock = SystemClock{}
 	}
+	if cp := c.Checkpointing; cp != nil {
+		cc := *cp
+		if cc.Timeout == 0 {
+			cc.Timeout = 10 * time.Minute
+		}
+		c.Checkpointing = &cc
+	}
+	if c.RestartStrategy == nil {
+		c.RestartStrategy = NoRestart()
+		if c.Checkpointing != nil {
+			c.RestartStrategy = ExponentialDelayRestart(time.Second, time.Minute, 1.5)
+		}
+	}
 	return c
 }
 
@@ -116,6 +161,12 @@ func (c Config) validate() error {
 	check(c.TaskManagers >= 0, "task managers %d < 0", c.TaskManagers)
 	check(c.SlotsPerTaskManager >= 1, "slots per task manager %d < 1", c.SlotsPerTaskManager)
 	check(c.BatchSize >= 1, "batch size %d < 1", c.BatchSize)
+	if cp := c.Checkpointing; cp != nil {
+		check(cp.Interval >= 0 && cp.MinPause >= 0 && cp.Timeout > 0, "checkpoint interval %v, min pause %v, timeout %v", cp.Interval, cp.MinPause, cp.Timeout)
+		check(cp.Mode == ExactlyOnce || cp.Mode == AtLeastOnce, "checkpointing mode %d", cp.Mode)
+		check(cp.TolerableFailures >= 0, "tolerable checkpoint failures %d < 0", cp.TolerableFailures)
+	}
+	check(c.RestoreFrom == "" || c.Checkpointing != nil && c.Checkpointing.Store != nil, "restoring from %q needs the checkpoint store that holds it", c.RestoreFrom)
 	return errors.Join(errs...)
 }
 

@@ -37,8 +37,14 @@ var (
 	ErrAlreadyExecuted = errors.New("flinksim: environment already executed")
 	// ErrCanceled: the job was cancelled (Cancel, or its context ended).
 	ErrCanceled = engine.ErrCanceled
+	// ErrStalled: the simulation has unfinished tasks and nothing to do
+	// (a runtime bug, reported rather than hung on).
+	ErrStalled = engine.ErrStalled
 	// ErrPanic: a user function panicked; see OperatorError.
 	ErrPanic = engine.ErrPanic
+	// ErrUnstableKey: a KeyBy key type without a codec whose bytes are the
+	// same in every process; KeyByCodec takes one.
+	ErrUnstableKey = errors.New("flinksim: key type needs a stable codec")
 	// ErrStateConflict: one state name registered with two different types.
 	ErrStateConflict = state.ErrConflict
 	// ErrNoKey: keyed state used where no key is current.

@@ -263,9 +263,9 @@ func ExampleWithSimulation() {
 	// Output:
 	// sum: 42
 	// same seed, same trace: true
-	// 0 numbers (0) poll in=0 n=0
-	// 1 numbers (0) poll in=0 n=0
-	// 2 double -> collect (1) batch in=0 n=1
+	// 0 numbers (0) poll -> 2 records
+	// 1 numbers (0) poll -> 1 records
+	// 2 double -> collect (1) <- in0 batch n=1
 }
 
 func ExampleCollect() {

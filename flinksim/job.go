@@ -12,16 +12,19 @@ import (
 
 	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
 	"github.com/flinksim/go-flinksim/flinksim/internal/keygroup"
+	"github.com/flinksim/go-flinksim/snapshot"
 )
 
 // JobStatus is the status of a job, as Flink's JobStatus.
 type JobStatus int32
 
-// Job statuses. A job goes CREATED → RUNNING → FINISHED, FAILED or
-// CANCELED (through CANCELLING when cancelled).
+// Job statuses. A job is RUNNING once Start returns; it ends FINISHED,
+// FAILED or CANCELED (through CANCELLING when cancelled). Between a
+// failure and the restore from its latest checkpoint it is RESTARTING.
 const (
 	JobCreated JobStatus = iota
 	JobRunning
+	JobRestarting
 	JobCancelling
 	JobFinished
 	JobFailed
@@ -34,6 +37,8 @@ func (s JobStatus) String() string {
 		return "CREATED"
 	case JobRunning:
 		return "RUNNING"
+	case JobRestarting:
+		return "RESTARTING"
 	case JobCancelling:
 		return "CANCELLING"
 	case JobFinished:
@@ -86,10 +91,11 @@ type OperatorMetrics struct {
 // JobClient controls a running job, as Flink's JobClient.
 type JobClient struct {
 	name   string
-	eg     *engine.ExecutionGraph
+	job    *engine.Job
+	clock  Clock
 	cancel context.CancelFunc
 	done   chan struct{}
-	status atomic.Int32
+	status atomic.Int32 // set once the job ends, or to CANCELLING
 	start  time.Time
 
 	mu  sync.Mutex
@@ -100,7 +106,7 @@ type JobClient struct {
 // Start builds the job from the environment's graph and runs it in the
 // background. Cancelling ctx cancels the job. Graph and configuration
 // errors are returned here, joined; each matches its sentinel with
-// errors.Is.
+// errors.Is. So is a failure to read the snapshot of RestoreFrom.
 func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -111,29 +117,59 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 	if err := e.cfg.validate(); err != nil {
 		return nil, err
 	}
-	if err := errors.Join(append(e.errs, e.graph.Resolve(e.cfg.Parallelism, e.cfg.MaxParallelism, keygroup.DefaultMaxParallelism))...); err != nil {
+	if len(e.errs) > 0 { // the graph is incomplete: its own checks would only echo these
+		return nil, fmt.Errorf("job %q: %w", name, errors.Join(e.errs...))
+	}
+	if err := e.graph.Resolve(e.cfg.Parallelism, e.cfg.MaxParallelism, keygroup.DefaultMaxParallelism); err != nil {
 		return nil, fmt.Errorf("job %q: %w", name, err)
 	}
-	eg, err := engine.Expand(&e.graph, engine.Config{
-		BatchSize: e.cfg.BatchSize, TaskManagers: e.cfg.TaskManagers, SlotsPerTaskManager: e.cfg.SlotsPerTaskManager,
-		Logger: e.cfg.Logger, Clock: e.cfg.Clock,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("job %q: %w", name, err)
-	}
-	var exec engine.Executor = engine.ConcurrentExecutor{}
+	log := e.cfg.Logger.With(zap.String("job", name))
+	clock := engine.Clock(e.cfg.Clock)
+	var exec engine.Executor = engine.ConcurrentExecutor{Clock: clock}
 	if sim := e.cfg.Simulation; sim != nil {
-		exec = engine.SimExecutor{Seed: sim.Seed, Trace: sim.Trace}
+		se := engine.NewSimExecutor(sim.Seed, sim.Trace, e.cfg.Clock.Now())
+		exec, clock = se, se.Clock
+	}
+	job := &engine.Job{
+		Graph: &e.graph, Exec: exec, Restart: e.cfg.RestartStrategy, Log: log, AllowNonRestored: e.cfg.AllowNonRestoredState,
+		Config: engine.Config{
+			BatchSize: e.cfg.BatchSize, TaskManagers: e.cfg.TaskManagers, SlotsPerTaskManager: e.cfg.SlotsPerTaskManager,
+			Logger: log, Clock: clock, Faults: e.cfg.Faults,
+		},
+	}
+	if cp := e.cfg.Checkpointing; cp != nil {
+		store := cp.Store
+		if store == nil {
+			var err error
+			if store, err = snapshot.NewStore(snapshot.NewMemFS(), snapshot.StoreOptions{Clock: clock.Now}); err != nil {
+				return nil, err
+			}
+		}
+		job.Store = store
+		job.Config.Mode = cp.Mode
+		job.Coord = engine.NewCoordinator(engine.CheckpointConfig{
+			Interval: cp.Interval, MinPause: cp.MinPause, Timeout: cp.Timeout, Mode: cp.Mode,
+			TolerableFailures: cp.TolerableFailures, Store: store,
+		}, clock, log)
+		if e.cfg.RestoreFrom != "" {
+			r, err := store.Open(e.cfg.RestoreFrom)
+			if err != nil {
+				return nil, fmt.Errorf("job %q: %w: %w", name, ErrRestore, err)
+			}
+			job.RestoreFrom = r
+		}
+	}
+	if err := job.Expand(); err != nil {
+		return nil, fmt.Errorf("job %q: %w", name, err)
 	}
 	jobCtx, cancel := context.WithCancel(ctx)
-	j := &JobClient{name: name, eg: eg, cancel: cancel, done: make(chan struct{}), start: e.cfg.Clock.Now()}
-	log := e.cfg.Logger.With(zap.String("job", name))
-	log.Info("job starting", zap.Int("tasks", len(eg.Tasks)), zap.Int("taskManagers", eg.TaskManagers))
+	j := &JobClient{name: name, job: job, clock: clock, cancel: cancel, done: make(chan struct{}), start: clock.Now()}
+	log.Info("job starting", zap.Int("tasks", len(job.Current().Tasks)), zap.Int("taskManagers", job.Current().TaskManagers))
 	j.status.Store(int32(JobRunning))
 	go func() {
 		defer close(j.done)
 		defer cancel()
-		err := exec.Run(jobCtx, eg)
+		err := job.Run(jobCtx)
 		status := JobFinished
 		switch {
 		case errors.Is(err, engine.ErrCanceled):
@@ -141,8 +177,11 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 		case err != nil:
 			status = JobFailed
 		}
+		if job.Coord != nil {
+			job.Coord.CancelRequests(fmt.Errorf("job %s", status))
+		}
 		j.mu.Lock()
-		j.err, j.end = err, e.cfg.Clock.Now()
+		j.err, j.end = err, clock.Now()
 		j.mu.Unlock()
 		j.status.Store(int32(status))
 		log.Info("job ended", zap.Stringer("status", status), zap.Error(err))
@@ -152,9 +191,11 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 
 // JobResult is what Execute returns for a job that finished.
 type JobResult struct {
-	Name     string
-	Duration time.Duration
-	Metrics  []OperatorMetrics
+	Name        string
+	Duration    time.Duration
+	Metrics     []OperatorMetrics
+	Restarts    int64
+	Checkpoints CheckpointMetrics
 }
 
 // Execute runs the job and waits for it to end, as Flink's execute. It
@@ -170,14 +211,20 @@ func (e *Environment) Execute(ctx context.Context, name string) (*JobResult, err
 	if err := j.Err(); err != nil {
 		return nil, err
 	}
-	return &JobResult{Name: name, Duration: j.end.Sub(j.start), Metrics: j.Metrics()}, nil
+	return &JobResult{Name: name, Duration: j.end.Sub(j.start), Metrics: j.Metrics(), Restarts: j.Restarts(), Checkpoints: j.Checkpoints()}, nil
 }
 
 // Name returns the job's name.
 func (j *JobClient) Name() string { return j.name }
 
 // Status returns the job's status.
-func (j *JobClient) Status() JobStatus { return JobStatus(j.status.Load()) }
+func (j *JobClient) Status() JobStatus {
+	s := JobStatus(j.status.Load())
+	if s == JobRunning && j.job.State() == engine.StateRestarting {
+		return JobRestarting
+	}
+	return s
+}
 
 // Done is closed when the job has ended and all its goroutines exited.
 func (j *JobClient) Done() <-chan struct{} { return j.done }
@@ -208,21 +255,78 @@ func (j *JobClient) Cancel() {
 	}
 }
 
-// Subtasks returns the status and placement of every task.
+// Restarts returns how many times the job restarted from a checkpoint
+// (Flink's fullRestarts). A job that keeps failing shows it rising.
+func (j *JobClient) Restarts() int64 { return j.job.Restarts() }
+
+// Uptime is how long the current attempt has been running (0 while
+// restarting or after the end); Downtime how long the job has been down
+// since its last failure (0 while running).
+func (j *JobClient) Uptime() time.Duration { return j.job.Uptime(j.clock.Now()) }
+
+// Downtime: see Uptime.
+func (j *JobClient) Downtime() time.Duration { return j.job.Downtime(j.clock.Now()) }
+
+// Checkpoints returns the checkpoint counters and the last checkpoints;
+// zero without checkpointing.
+func (j *JobClient) Checkpoints() CheckpointMetrics {
+	if j.job.Coord == nil {
+		return CheckpointMetrics{}
+	}
+	return j.job.Coord.Metrics()
+}
+
+// TriggerCheckpoint takes a checkpoint now and waits for it to complete
+// or fail.
+func (j *JobClient) TriggerCheckpoint(ctx context.Context) (CheckpointRecord, error) {
+	return j.request(ctx, "")
+}
+
+// TriggerSavepoint takes a savepoint named name (a user-owned snapshot,
+// never deleted by the job) and waits for it. Its Ref is what
+// Config.RestoreFrom takes.
+func (j *JobClient) TriggerSavepoint(ctx context.Context, name string) (CheckpointRecord, error) {
+	if name == "" {
+		return CheckpointRecord{}, fmt.Errorf("%w: a savepoint needs a name", snapshot.ErrInvalidName)
+	}
+	return j.request(ctx, name)
+}
+
+func (j *JobClient) request(ctx context.Context, name string) (CheckpointRecord, error) {
+	if j.job.Coord == nil {
+		return CheckpointRecord{}, ErrNoCheckpointing
+	}
+	type result struct {
+		rec CheckpointRecord
+		err error
+	}
+	ch := make(chan result, 1)
+	j.job.Coord.Request(name, func(r CheckpointRecord, err error) { ch <- result{r, err} })
+	select {
+	case r := <-ch:
+		return r.rec, r.err
+	case <-ctx.Done():
+		return CheckpointRecord{}, ctx.Err()
+	}
+}
+
+// Subtasks returns the status and placement of every task of the current
+// attempt.
 func (j *JobClient) Subtasks() []SubtaskInfo {
-	out := make([]SubtaskInfo, len(j.eg.Tasks))
-	for i, t := range j.eg.Tasks {
+	eg := j.job.Current()
+	out := make([]SubtaskInfo, len(eg.Tasks))
+	for i, t := range eg.Tasks {
 		out[i] = SubtaskInfo{Task: t.Name, Subtask: t.Subtask, Status: t.Status(),
 			TaskManager: t.Placement.TaskManager, Slot: t.Placement.Slot}
 	}
 	return out
 }
 
-// Metrics returns the record counters of every operator subtask, as of
-// each task's last step, in graph order.
+// Metrics returns the record counters of every operator subtask of the
+// current attempt, as of each task's last step, in graph order.
 func (j *JobClient) Metrics() []OperatorMetrics {
 	var out []OperatorMetrics
-	for _, t := range j.eg.Tasks {
+	for _, t := range j.job.Current().Tasks {
 		for i := range t.Metrics() {
 			m := &t.Metrics()[i]
 			out = append(out, OperatorMetrics{Operator: m.Operator, Subtask: m.Subtask,

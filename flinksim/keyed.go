@@ -11,9 +11,22 @@ import (
 // KeyBy partitions s by the key that key extracts, as Flink's keyBy: every
 // record goes to the subtask owning its key's key group. The key is
 // encoded with CodecFor[K] to be hashed; use KeyByCodec for another codec.
-// KeyBy is not an operator and has no name.
+// Key types CodecFor can only gob-encode (structs, for instance) are
+// refused with ErrUnstableKey, since gob's bytes differ between processes
+// and a key must land in the same key group in every process that restores
+// a snapshot. Keys compare with ==, so a NaN float key never finds its
+// state. KeyBy is not an operator and has no name.
 func KeyBy[K comparable, T any](s Stream[T], key func(T) K) KeyedStream[K, T] {
-	return KeyByCodec(s, key, CodecFor[K]())
+	codec := CodecFor[K]()
+	if _, isGob := codec.(GobCodec[K]); isGob {
+		var k K
+		err := fmt.Errorf("%w: %T has no stable built-in codec; use KeyByCodec", ErrUnstableKey, k)
+		if s.env != nil {
+			s.env.addError(err)
+		}
+		return KeyedStream[K, T]{in: invalid[T](s.env, err)}
+	}
+	return KeyByCodec(s, key, codec)
 }
 
 // KeyByCodec is KeyBy with the codec that encodes keys for hashing. The
@@ -69,7 +82,9 @@ func (f ProcessFunc[K, I, O]) ProcessElement(ctx *KeyedContext[K], in I, out Col
 
 // Process runs a keyed process function on ks. open is called once per
 // subtask, before any record: it declares the state the function uses and
-// returns the function.
+// returns the function. When the job restores from a snapshot, the state
+// is there when open declares it; the function may implement
+// CheckpointListener.
 //
 //	counts := flinksim.Process(words, "count",
 //		func(rt *flinksim.KeyedRuntimeContext[string]) (flinksim.KeyedProcessFunction[string, string, int64], error) {
@@ -84,18 +99,20 @@ func (f ProcessFunc[K, I, O]) ProcessElement(ctx *KeyedContext[K], in I, out Col
 func Process[K comparable, I, O any](ks KeyedStream[K, I], name string,
 	open func(rt *KeyedRuntimeContext[K]) (KeyedProcessFunction[K, I, O], error), opts ...OperatorOption) Stream[O] {
 	if err := ks.Err(); err != nil {
-		if ks.in.env != nil {
-			ks.in.env.addError(fmt.Errorf("operator %q: %w", name, err))
-		}
-		return invalid[O](ks.in.env, err)
+		return invalid[O](ks.in.env, err) // recorded where it arose
 	}
-	env, ok := consume(ks.in, name, open == nil)
-	if !ok {
-		return invalid[O](env, ErrInvalidOperator)
+	env, err := consume(ks.in, name, open == nil)
+	if err != nil {
+		return invalid[O](env, err)
 	}
 	return addVertex(env, vertexSpec[O]{name: name, keyed: true,
 		newOp: func(ctx *engine.OperatorContext, out engine.Collector[O]) (engine.Operator, error) {
 			rt := &KeyedRuntimeContext[K]{RuntimeContext: RuntimeContext{op: ctx}, backend: state.NewBackend(ctx.KeyGroups, ks.keyCodec)}
+			if ctx.Restored != nil {
+				if err := rt.backend.Restore(ctx.Restored.Keyed); err != nil {
+					return nil, err
+				}
+			}
 			fn, err := open(rt)
 			if err = errors.Join(append(rt.errs, err)...); err != nil {
 				return nil, fmt.Errorf("open: %w", err)
@@ -103,6 +120,7 @@ func Process[K comparable, I, O any](ks KeyedStream[K, I], name string,
 			if fn == nil {
 				return nil, fmt.Errorf("%w: open returned a nil function", ErrInvalidOperator)
 			}
+			rt.opened = true
 			return &processOp[K, I, O]{ctx: ctx, rt: rt, kctx: KeyedContext[K]{rt: rt}, fn: fn, out: out}, nil
 		}}, keyedEdges(ks), opts)
 }
@@ -128,6 +146,31 @@ func (o *processOp[K, I, O]) ProcessBatch(b any) {
 			return
 		}
 	}
+	o.ctx.CheckFaults(o.ctx.RecordsIn)
+}
+
+func (o *processOp[K, I, O]) SnapshotState(id int64) (engine.OperatorState, error) {
+	return engine.OperatorState{Keyed: o.rt.backend.Snapshot()}, nil
+}
+
+func (o *processOp[K, I, O]) NotifyCheckpointComplete(id int64) error {
+	if l, ok := o.fn.(CheckpointListener); ok {
+		return l.NotifyCheckpointComplete(id)
+	}
+	return nil
+}
+
+func (o *processOp[K, I, O]) NotifyCheckpointAborted(id int64) {
+	if l, ok := o.fn.(CheckpointListener); ok {
+		l.NotifyCheckpointAborted(id)
+	}
+}
+
+// CheckpointListener is implemented by functions that want to know when a
+// checkpoint completes or aborts, as Flink's CheckpointListener.
+type CheckpointListener interface {
+	NotifyCheckpointComplete(id int64) error
+	NotifyCheckpointAborted(id int64)
 }
 
 func (o *processOp[K, I, O]) EndInput() {}

@@ -27,8 +27,8 @@ func (f SinkWriterFunc[T]) Write(v T) error { return f(v) }
 // SinkTo adds a sink named name: every subtask writes with its own writer,
 // made by open before the first record.
 func SinkTo[T any](s Stream[T], name string, open func(rt *RuntimeContext) (SinkWriter[T], error), opts ...OperatorOption) {
-	env, ok := consume(s, name, open == nil)
-	if !ok {
+	env, err := consume(s, name, open == nil)
+	if err != nil {
 		return
 	}
 	addVertex(env, vertexSpec[struct{}]{name: name, sink: true,
@@ -98,8 +98,8 @@ func Print[T any](s Stream[T], name string, w io.Writer, opts ...OperatorOption)
 		w = os.Stdout
 	}
 	var mu sync.Mutex
-	env, ok := consume(s, name, false)
-	if !ok {
+	env, err := consume(s, name, false)
+	if err != nil {
 		return
 	}
 	addVertex(env, vertexSpec[struct{}]{name: name, sink: true,
@@ -128,8 +128,8 @@ type CollectSink[T any] struct {
 // Collect adds a sink named name that gathers the records of s.
 func Collect[T any](s Stream[T], name string, opts ...OperatorOption) *CollectSink[T] {
 	c := &CollectSink[T]{}
-	env, ok := consume(s, name, false)
-	if !ok {
+	env, err := consume(s, name, false)
+	if err != nil {
 		return c
 	}
 	addVertex(env, vertexSpec[struct{}]{name: name, sink: true,

@@ -45,8 +45,9 @@ type MapState[UK comparable, UV any] interface {
 	Put(k UK, v UV)
 	Remove(k UK)
 	Contains(k UK) bool
-	// All iterates over the key's entries in insertion order (a removal
-	// moves the last entry into the removed one's place).
+	// All iterates over the key's entries as they were when it began, in
+	// insertion order (a removal moves the last entry into the removed
+	// one's place); the loop body may Put and Remove.
 	All() iter.Seq2[UK, UV]
 	Len() int
 	Clear()
@@ -82,10 +83,14 @@ type AggregateFunction[IN, ACC, OUT any] interface {
 // register returns the table under name, recording a conflict on rt and
 // returning a detached table so the caller's handle stays usable until the
 // operator fails.
-func register[K comparable, T state.Table](rt *KeyedRuntimeContext[K], name string, newTable func() T) T {
-	t, err := state.Register(rt.backend, name, newTable)
+func register[K comparable, T state.Table](rt *KeyedRuntimeContext[K], name, kind string, newTable func() T) T {
+	t, err := state.Register(rt.backend, name, kind, newTable)
 	if err != nil {
-		rt.errs = append(rt.errs, err)
+		if rt.opened {
+			rt.op.Fail(err) // declared while processing: fail the subtask now
+		} else {
+			rt.errs = append(rt.errs, err) // Process reports it after open
+		}
 		return newTable()
 	}
 	return t
@@ -93,7 +98,7 @@ func register[K comparable, T state.Table](rt *KeyedRuntimeContext[K], name stri
 
 // NewValueState declares a ValueState named name.
 func NewValueState[T any, K comparable](rt *KeyedRuntimeContext[K], name string) ValueState[T] {
-	return valueState[K, T]{register(rt, name, func() *state.Map[K, T] { return state.NewMap(rt.backend, name, CodecFor[T]()) })}
+	return valueState[K, T]{register(rt, name, "value", func() *state.Map[K, T] { return state.NewMap(rt.backend, name, CodecFor[T]()) })}
 }
 
 type valueState[K comparable, T any] struct{ m *state.Map[K, T] }
@@ -104,7 +109,7 @@ func (s valueState[K, T]) Clear()           { s.m.Delete() }
 
 // NewListState declares a ListState named name.
 func NewListState[T any, K comparable](rt *KeyedRuntimeContext[K], name string) ListState[T] {
-	return listState[K, T]{register(rt, name, func() *state.Map[K, []T] { return state.NewMap(rt.backend, name, sliceCodec[T]{CodecFor[T]()}) })}
+	return listState[K, T]{register(rt, name, "list", func() *state.Map[K, []T] { return state.NewMap(rt.backend, name, sliceCodec[T]{CodecFor[T]()}) })}
 }
 
 type listState[K comparable, T any] struct{ m *state.Map[K, []T] }
@@ -136,7 +141,7 @@ func (s listState[K, T]) Clear() { s.m.Delete() }
 
 // NewMapState declares a MapState named name.
 func NewMapState[UK comparable, UV any, K comparable](rt *KeyedRuntimeContext[K], name string) MapState[UK, UV] {
-	return mapState[K, UK, UV]{register(rt, name, func() *state.Map[K, *orderedMap[UK, UV]] {
+	return mapState[K, UK, UV]{register(rt, name, "map", func() *state.Map[K, *orderedMap[UK, UV]] {
 		return state.NewMap(rt.backend, name, Codec[*orderedMap[UK, UV]](orderedMapCodec[UK, UV]{CodecFor[UK](), CodecFor[UV]()}))
 	})}
 }
@@ -181,8 +186,10 @@ func (s mapState[K, UK, UV]) All() iter.Seq2[UK, UV] {
 		if om == nil {
 			return
 		}
-		for i, k := range om.keys {
-			if !yield(k, om.values[i]) {
+		// Iterate over a copy, so the loop body may Put and Remove.
+		keys, values := slices.Clone(om.keys), slices.Clone(om.values)
+		for i, k := range keys {
+			if !yield(k, values[i]) {
 				return
 			}
 		}
@@ -244,7 +251,7 @@ func (m *orderedMap[K, V]) remove(k K) {
 // NewReducingState declares a ReducingState named name that folds values
 // with reduce.
 func NewReducingState[T any, K comparable](rt *KeyedRuntimeContext[K], name string, reduce func(acc, v T) (T, error)) ReducingState[T] {
-	return reducingState[K, T]{m: register(rt, name, func() *state.Map[K, T] { return state.NewMap(rt.backend, name, CodecFor[T]()) }), reduce: reduce}
+	return reducingState[K, T]{m: register(rt, name, "reducing", func() *state.Map[K, T] { return state.NewMap(rt.backend, name, CodecFor[T]()) }), reduce: reduce}
 }
 
 type reducingState[K comparable, T any] struct {
@@ -270,7 +277,7 @@ func (s reducingState[K, T]) Clear() { s.m.Delete() }
 
 // NewAggregatingState declares an AggregatingState named name.
 func NewAggregatingState[IN, ACC, OUT any, K comparable](rt *KeyedRuntimeContext[K], name string, agg AggregateFunction[IN, ACC, OUT]) AggregatingState[IN, OUT] {
-	return aggregatingState[K, IN, ACC, OUT]{m: register(rt, name, func() *state.Map[K, ACC] { return state.NewMap(rt.backend, name, CodecFor[ACC]()) }), agg: agg}
+	return aggregatingState[K, IN, ACC, OUT]{m: register(rt, name, "aggregating", func() *state.Map[K, ACC] { return state.NewMap(rt.backend, name, CodecFor[ACC]()) }), agg: agg}
 }
 
 type aggregatingState[K comparable, IN, ACC, OUT any] struct {

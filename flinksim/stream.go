@@ -92,20 +92,20 @@ func edgesOf[T any](s Stream[T]) []*engine.Edge {
 	return edges
 }
 
-// consume checks that s can feed an operator named name with function fn;
-// it returns the environment and false if not (the error is recorded).
-func consume[T any](s Stream[T], name string, fnIsNil bool) (*Environment, bool) {
+// consume checks that s can feed an operator named name with function fn.
+// It returns the environment and nil, or the error. An error is recorded on
+// the environment once, where it arises: an invalid s carries an error
+// recorded already (or has no environment to record it on).
+func consume[T any](s Stream[T], name string, fnIsNil bool) (*Environment, error) {
 	if err := s.Err(); err != nil {
-		if s.env != nil {
-			s.env.addError(fmt.Errorf("operator %q: %w", name, err))
-		}
-		return s.env, false
+		return s.env, err
 	}
 	if fnIsNil {
-		s.env.addError(fmt.Errorf("%w: operator %q has a nil function", ErrInvalidOperator, name))
-		return s.env, false
+		err := fmt.Errorf("%w: operator %q has a nil function", ErrInvalidOperator, name)
+		s.env.addError(err)
+		return s.env, err
 	}
-	return s.env, true
+	return s.env, nil
 }
 
 // invalid returns a stream that carries err.
@@ -129,8 +129,9 @@ func Rebalance[T any](s Stream[T]) Stream[T] { return withStrategy(s, engine.Str
 func Broadcast[T any](s Stream[T]) Stream[T] { return withStrategy(s, engine.StrategyBroadcast) }
 
 // Forward sends subtask i's records to subtask i of the next operator, which
-// must have the same parallelism. Forward edges are chained: both operators
-// run in one task, calling each other directly.
+// must have the same parallelism. A forward edge into an operator with no
+// other input is chained: both operators run in one task, calling each
+// other directly.
 func Forward[T any](s Stream[T]) Stream[T] { return withStrategy(s, engine.StrategyForward) }
 
 // Union merges streams of one type into one, as Flink's union. The next
@@ -142,6 +143,9 @@ func Union[T any](s Stream[T], others ...Stream[T]) Stream[T] {
 	out := Stream[T]{env: s.env, ups: append([]upstream(nil), s.ups...)}
 	for _, o := range others {
 		if err := o.Err(); err != nil {
+			if o.env == nil { // a zero stream: nobody could record its error yet
+				s.env.addError(err)
+			}
 			return invalid[T](s.env, err)
 		}
 		if o.env != s.env {

@@ -7,9 +7,9 @@ import (
 // Map applies fn to every record. An error from fn fails the job with an
 // OperatorError naming the operator and subtask.
 func Map[In, Out any](in Stream[In], name string, fn func(In) (Out, error), opts ...OperatorOption) Stream[Out] {
-	env, ok := consume(in, name, fn == nil)
-	if !ok {
-		return invalid[Out](env, in.Err())
+	env, err := consume(in, name, fn == nil)
+	if err != nil {
+		return invalid[Out](env, err)
 	}
 	return addVertex(env, vertexSpec[Out]{name: name,
 		newOp: func(ctx *engine.OperatorContext, out engine.Collector[Out]) (engine.Operator, error) {
@@ -42,9 +42,9 @@ func (o *mapOp[In, Out]) ProcessBatch(b any) { processBatch[In](o.ctx, o, b) }
 
 // FlatMap calls fn for every record; fn emits zero or more records to out.
 func FlatMap[In, Out any](in Stream[In], name string, fn func(v In, out Collector[Out]) error, opts ...OperatorOption) Stream[Out] {
-	env, ok := consume(in, name, fn == nil)
-	if !ok {
-		return invalid[Out](env, in.Err())
+	env, err := consume(in, name, fn == nil)
+	if err != nil {
+		return invalid[Out](env, err)
 	}
 	return addVertex(env, vertexSpec[Out]{name: name,
 		newOp: func(ctx *engine.OperatorContext, out engine.Collector[Out]) (engine.Operator, error) {
@@ -74,9 +74,9 @@ func (o *flatMapOp[In, Out]) ProcessBatch(b any) { processBatch[In](o.ctx, o, b)
 
 // Filter keeps the records for which fn returns true.
 func Filter[T any](in Stream[T], name string, fn func(T) (bool, error), opts ...OperatorOption) Stream[T] {
-	env, ok := consume(in, name, fn == nil)
-	if !ok {
-		return invalid[T](env, in.Err())
+	env, err := consume(in, name, fn == nil)
+	if err != nil {
+		return invalid[T](env, err)
 	}
 	return addVertex(env, vertexSpec[T]{name: name,
 		newOp: func(ctx *engine.OperatorContext, out engine.Collector[T]) (engine.Operator, error) {
@@ -117,6 +117,7 @@ func processBatch[T any](ctx *engine.OperatorContext, c engine.Collector[T], b a
 		}
 		c.Collect(v)
 	}
+	ctx.CheckFaults(ctx.RecordsIn)
 }
 
 // noLifecycle is embedded by operators with nothing to do at end of input

@@ -5,43 +5,77 @@ import "fmt"
 // EventKind is the kind of an Event.
 type EventKind uint8
 
-// Event kinds a task handles.
+// Event kinds a task handles. The first group travels on channels, in
+// order with the records; the second comes from the executor or the
+// checkpoint coordinator.
 const (
 	// EventBatch carries a batch of records on one input channel.
 	EventBatch EventKind = iota + 1
-	// EventEndOfInput says an input channel will carry nothing more.
-	EventEndOfInput
+	// EventBarrier is checkpoint barrier Checkpoint on one input channel.
+	EventBarrier
+	// EventEndOfData says an input channel will carry no more records;
+	// barriers may still follow (a final checkpoint).
+	EventEndOfData
+	// EventEndOfPartition closes an input channel: nothing follows.
+	EventEndOfPartition
+
 	// EventPoll asks a source task to produce its next batch.
 	EventPoll
 	// EventIdle tells a task that no input is waiting: it flushes the
 	// partly filled batches of its outputs so records do not linger.
 	EventIdle
+	// EventTrigger asks a source task to take checkpoint Checkpoint.
+	EventTrigger
+	// EventComplete notifies that checkpoint Checkpoint completed.
+	EventComplete
+	// EventAbort notifies that checkpoint Checkpoint was aborted.
+	EventAbort
+	// EventFinish tells a source whose data ended that the final
+	// checkpoint is done: it closes its outputs and finishes.
+	EventFinish
 )
 
 func (k EventKind) String() string {
 	switch k {
 	case EventBatch:
 		return "batch"
-	case EventEndOfInput:
-		return "end-of-input"
+	case EventBarrier:
+		return "barrier"
+	case EventEndOfData:
+		return "end-of-data"
+	case EventEndOfPartition:
+		return "end-of-partition"
 	case EventPoll:
 		return "poll"
 	case EventIdle:
 		return "idle"
+	case EventTrigger:
+		return "trigger"
+	case EventComplete:
+		return "complete"
+	case EventAbort:
+		return "abort"
+	case EventFinish:
+		return "finish"
 	}
 	return fmt.Sprintf("event(%d)", uint8(k))
 }
 
+// onChannel reports whether events of kind k travel on channels.
+func (k EventKind) onChannel() bool { return k <= EventEndOfPartition }
+
 // Event is one step of input for a task.
 type Event struct {
 	Kind EventKind
-	// Input is the consumer-side input channel index (batch, end of input).
+	// Input is the consumer-side input channel index of channel events.
 	Input int
 	// Batch is a *[]T or *[]Keyed[K, T]; Records is its length.
 	Batch   any
 	Records int
 	// Recycler takes the batch back once it has been processed.
 	Recycler Recycler
+	// Checkpoint is the checkpoint ID of barriers and notifications.
+	Checkpoint int64
 }
 
 // Recycler takes back a batch its consumer no longer needs.

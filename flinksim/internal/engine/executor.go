@@ -3,15 +3,19 @@ package engine
 import (
 	"context"
 	"errors"
+	"time"
 )
 
-// Executor drives the tasks of an execution graph until they all finish,
-// one fails, or ctx is cancelled. Run returns only after every goroutine it
-// started has exited and every task is closed. It returns nil when all
-// tasks finished, the first task failure, or an error wrapping
-// ErrCanceled.
+// Executor drives the tasks of an execution graph (and the checkpoint
+// coordinator, if any) until they all finish, one fails, or ctx is
+// cancelled. Run returns only after every goroutine it started has exited
+// and every task is closed. It returns nil when all tasks finished, the
+// first failure, or an error wrapping ErrCanceled.
 type Executor interface {
-	Run(ctx context.Context, eg *ExecutionGraph) error
+	Run(ctx context.Context, eg *ExecutionGraph, coord *Coordinator) error
+	// Sleep waits d between attempts (the simulation only moves its
+	// virtual clock); it returns early with ctx's error.
+	Sleep(ctx context.Context, d time.Duration) error
 }
 
 // ErrCanceled reports a job stopped by cancellation.
@@ -27,4 +31,15 @@ func finalStatus(eg *ExecutionGraph, failed *Task) {
 			t.SetStatus(TaskCanceled)
 		}
 	}
+}
+
+// acker returns coord as an Acker, or nil without checkpointing.
+func acker(coord *Coordinator, wrap func(Acker) Acker) Acker {
+	if coord == nil {
+		return nil
+	}
+	if wrap != nil {
+		return wrap(coord)
+	}
+	return coord
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 )
@@ -31,6 +32,11 @@ type Config struct {
 	SlotsPerTaskManager int
 	Logger              *zap.Logger
 	Clock               Clock
+	Mode                CheckpointMode
+	Faults              Faults // nil: none
+	// BufferTimeout bounds how long a busy source may hold a partly filled
+	// batch (default 100ms, as Flink's execution.buffer-timeout).
+	BufferTimeout time.Duration
 }
 
 // ExecutionGraph is the parallel form of a graph: tasks (chains of

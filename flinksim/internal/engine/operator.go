@@ -78,9 +78,11 @@ func (e *OperatorError) Unwrap() error { return e.Err }
 // ErrPanic marks an OperatorError caused by a panic in user code.
 var ErrPanic = errors.New("flinksim: panic")
 
-// Clock tells the time.
+// Clock tells the time and wakes waiters.
 type Clock interface {
 	Now() time.Time
+	// After returns a channel that receives the time once d has passed.
+	After(d time.Duration) <-chan time.Time
 }
 
 // OperatorContext is what an operator instance knows of its place in the
@@ -94,6 +96,10 @@ type OperatorContext struct {
 	KeyGroups keygroup.Range
 	Logger    *zap.Logger
 	Clock     Clock
+
+	// Restored is the operator's state from a snapshot; nil when the
+	// operator starts empty.
+	Restored *RestoredState
 
 	RecordsIn  int64
 	RecordsOut int64
@@ -110,6 +116,19 @@ func (c *OperatorContext) Fail(err error) {
 	}
 	c.task.fail(err)
 }
+
+// CheckFaults asks the job's fault injector whether a fault strikes after
+// n records. Operators call it once per batch.
+func (c *OperatorContext) CheckFaults(n int64) {
+	if c.task.cfg.Faults != nil && c.task.failure == nil {
+		if err := c.task.strike(c.Name, FaultRecord, n); err != nil {
+			c.task.fail(err)
+		}
+	}
+}
+
+// Checkpointing reports whether the job takes checkpoints.
+func (c *OperatorContext) Checkpointing() bool { return c.task.acker != nil }
 
 // Failed reports whether the task has failed; operators stop work early.
 func (c *OperatorContext) Failed() bool { return c.task.failure != nil }

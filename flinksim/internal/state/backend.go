@@ -40,6 +40,7 @@ type Backend[K comparable] struct {
 	gen      uint64 // changes with the current key; tables cache per gen
 	tables   []Table
 	byName   map[string]Table
+	kinds    map[string]string // state kind by name
 }
 
 // Table is the erased face of one registered state.
@@ -57,7 +58,7 @@ type Table interface {
 // NewBackend returns a backend for the key groups in r, whose keys are
 // encoded with keyCodec in snapshots.
 func NewBackend[K comparable](r keygroup.Range, keyCodec Codec[K]) *Backend[K] {
-	return &Backend[K]{groups: r, keyCodec: keyCodec, kg: -1, gen: 1, byName: make(map[string]Table)}
+	return &Backend[K]{groups: r, keyCodec: keyCodec, kg: -1, gen: 1, byName: make(map[string]Table), kinds: make(map[string]string)}
 }
 
 // KeyGroups returns the key groups the backend owns.
@@ -77,14 +78,16 @@ func (b *Backend[K]) CurrentKey() K { return b.key }
 func (b *Backend[K]) Tables() []Table { return b.tables }
 
 // Register returns the table registered under name, creating it with
-// newTable when there is none. A table of another type under the same name
-// is an ErrConflict.
-func Register[K comparable, T Table](b *Backend[K], name string, newTable func() T) (T, error) {
+// newTable when there is none. kind names the kind of state ("value",
+// "reducing", ...): a table of another kind or type under the same name is
+// an ErrConflict.
+func Register[K comparable, T Table](b *Backend[K], name, kind string, newTable func() T) (T, error) {
 	if t, ok := b.byName[name]; ok {
 		typed, ok := t.(T)
-		if !ok {
+		if !ok || b.kinds[name] != kind {
 			var want T
-			return want, fmt.Errorf("%w: %q is %s, wanted %s", ErrConflict, name, reflect.TypeOf(t), reflect.TypeOf(want))
+			return want, fmt.Errorf("%w: %q is %s state of %s, wanted %s state of %s",
+				ErrConflict, name, b.kinds[name], valueType(t), kind, valueType(want))
 		}
 		return typed, nil
 	}
@@ -98,7 +101,16 @@ func Register[K comparable, T Table](b *Backend[K], name string, newTable func()
 	delete(b.restored, name)
 	b.tables = append(b.tables, t)
 	b.byName[name] = t
+	b.kinds[name] = kind
 	return t, nil
+}
+
+// valueType names the value type of a table (*Map[K, V] → V) for errors.
+func valueType(t any) string {
+	if vt, ok := t.(interface{ valueType() reflect.Type }); ok {
+		return vt.valueType().String()
+	}
+	return reflect.TypeOf(t).String()
 }
 
 // Map is a table of one value of type V per key. Values are held by
@@ -122,6 +134,8 @@ func NewMap[K comparable, V any](b *Backend[K], name string, codec Codec[V]) *Ma
 
 // Name implements Table.
 func (m *Map[K, V]) Name() string { return m.name }
+
+func (m *Map[K, V]) valueType() reflect.Type { return reflect.TypeFor[V]() }
 
 // Keys implements Table.
 func (m *Map[K, V]) Keys() int {

@@ -40,7 +40,12 @@ func (b *Backend[K]) Snapshot() []byte {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	buf := []byte{snapshotVersion}
+	hint := 64 + 16*b.groups.Len()
+	for _, t := range b.tables {
+		hint += 24 * t.Keys() // two length bytes and ~8-byte keys and values
+	}
+	buf := make([]byte, 1, hint)
+	buf[0] = snapshotVersion
 	buf = binary.AppendUvarint(buf, uint64(len(names)))
 	for _, n := range names {
 		buf = appendBytes(buf, []byte(n))
@@ -165,9 +170,12 @@ func appendRestoredGroup(dst []byte, groups []rawGroup, kg int) []byte {
 func (m *Map[K, V]) appendGroup(dst []byte, kg int) []byte {
 	g := m.groups[kg-m.b.groups.Start]
 	dst = binary.AppendUvarint(dst, uint64(len(g)))
+	var scratch []byte
 	for k, p := range g {
-		dst = appendEncoded(dst, m.b.keyCodec, k)
-		dst = appendEncoded(dst, m.codec, *p)
+		scratch = m.b.keyCodec.Append(scratch[:0], k)
+		dst = appendBytes(dst, scratch)
+		scratch = m.codec.Append(scratch[:0], *p)
+		dst = appendBytes(dst, scratch)
 	}
 	return dst
 }
@@ -180,7 +188,8 @@ func (m *Map[K, V]) restore(g rawGroup) error {
 	if m.groups[i] == nil {
 		m.groups[i] = make(map[K]*V, len(g.entries))
 	}
-	for _, e := range g.entries {
+	slab := make([]V, len(g.entries)) // one allocation for the group's values
+	for j, e := range g.entries {
 		k, err := m.b.keyCodec.Decode(e.key)
 		if err != nil {
 			return fmt.Errorf("key in key group %d: %w", g.kg, err)
@@ -189,23 +198,11 @@ func (m *Map[K, V]) restore(g rawGroup) error {
 		if err != nil {
 			return fmt.Errorf("value in key group %d: %w", g.kg, err)
 		}
-		m.groups[i][k] = &v
+		slab[j] = v
+		m.groups[i][k] = &slab[j]
 	}
 	m.gen = 0 // the cached slot may be stale
 	return nil
-}
-
-// appendEncoded appends v's encoding with a uvarint length prefix, without
-// a temporary buffer: the length is patched in after encoding.
-func appendEncoded[T any](dst []byte, c Codec[T], v T) []byte {
-	start := len(dst)
-	dst = append(dst, 0, 0, 0, 0, 0) // room for a 5-byte uvarint (< 4 GiB)
-	dst = c.Append(dst, v)
-	n := len(dst) - start - 5
-	var pre [binary.MaxVarintLen64]byte
-	w := binary.PutUvarint(pre[:], uint64(n))
-	copy(dst[start:], pre[:w])
-	return append(dst[:start+w], dst[start+5:]...)
 }
 
 func appendBytes(dst, b []byte) []byte {

@@ -36,9 +36,9 @@ func kgOf(k string) int { return keygroup.Of([]byte(k), maxP) }
 // fill makes a backend over all key groups with n keys in two states.
 func fill(t *testing.T, n int) *Backend[string] {
 	b := NewBackend[string](keygroup.Range{Start: 0, End: maxP - 1}, stringCodec{})
-	counts, err := Register(b, "count", func() *Map[string, int64] { return NewMap(b, "count", Codec[int64](int64Codec{})) })
+	counts, err := Register(b, "count", "value", func() *Map[string, int64] { return NewMap(b, "count", Codec[int64](int64Codec{})) })
 	require.NoError(t, err)
-	names, err := Register(b, "name", func() *Map[string, string] { return NewMap(b, "name", Codec[string](stringCodec{})) })
+	names, err := Register(b, "name", "value", func() *Map[string, string] { return NewMap(b, "name", Codec[string](stringCodec{})) })
 	require.NoError(t, err)
 	for i := 0; i < n; i++ {
 		k := "k" + strconv.Itoa(i)
@@ -60,9 +60,9 @@ func TestSnapshotRestoreAtEveryParallelism(t *testing.T) {
 			r := keygroup.RangeFor(i, p, maxP)
 			b := NewBackend[string](r, stringCodec{})
 			require.NoError(t, b.Restore([][]byte{blob}))
-			counts, err := Register(b, "count", func() *Map[string, int64] { return NewMap(b, "count", Codec[int64](int64Codec{})) })
+			counts, err := Register(b, "count", "value", func() *Map[string, int64] { return NewMap(b, "count", Codec[int64](int64Codec{})) })
 			require.NoError(t, err)
-			names, err := Register(b, "name", func() *Map[string, string] { return NewMap(b, "name", Codec[string](stringCodec{})) })
+			names, err := Register(b, "name", "value", func() *Map[string, string] { return NewMap(b, "name", Codec[string](stringCodec{})) })
 			require.NoError(t, err)
 			seen += counts.Keys()
 			for j := 0; j < n; j++ {
@@ -89,12 +89,12 @@ func TestUnregisteredRestoredStateSurvivesSnapshot(t *testing.T) {
 	blob := fill(t, 50).Snapshot()
 	b := NewBackend[string](keygroup.Range{Start: 0, End: maxP - 1}, stringCodec{})
 	require.NoError(t, b.Restore([][]byte{blob}))
-	_, err := Register(b, "count", func() *Map[string, int64] { return NewMap(b, "count", Codec[int64](int64Codec{})) })
+	_, err := Register(b, "count", "value", func() *Map[string, int64] { return NewMap(b, "count", Codec[int64](int64Codec{})) })
 	require.NoError(t, err)
 	again := b.Snapshot() // "name" was never registered
 	c := NewBackend[string](keygroup.Range{Start: 0, End: maxP - 1}, stringCodec{})
 	require.NoError(t, c.Restore([][]byte{again}))
-	names, err := Register(c, "name", func() *Map[string, string] { return NewMap(c, "name", Codec[string](stringCodec{})) })
+	names, err := Register(c, "name", "value", func() *Map[string, string] { return NewMap(c, "name", Codec[string](stringCodec{})) })
 	require.NoError(t, err)
 	assert.Equal(t, 25, names.Keys())
 }
@@ -113,14 +113,14 @@ func TestRestoreCorruptBlobs(t *testing.T) {
 	// A value the codec rejects surfaces when the state registers.
 	b := NewBackend[string](keygroup.Range{Start: 0, End: maxP - 1}, stringCodec{})
 	require.NoError(t, b.Restore([][]byte{blob}))
-	_, err := Register(b, "name", func() *Map[string, int64] { return NewMap(b, "name", Codec[int64](int64Codec{})) })
+	_, err := Register(b, "name", "value", func() *Map[string, int64] { return NewMap(b, "name", Codec[int64](int64Codec{})) })
 	assert.ErrorContains(t, err, `restore state "name"`)
 }
 
 func FuzzRestore(f *testing.F) {
 	f.Add(NewBackend[string](keygroup.Range{Start: 0, End: maxP - 1}, stringCodec{}).Snapshot())
 	b := NewBackend[string](keygroup.Range{Start: 0, End: maxP - 1}, stringCodec{})
-	m, _ := Register(b, "count", func() *Map[string, int64] { return NewMap(b, "count", Codec[int64](int64Codec{})) })
+	m, _ := Register(b, "count", "value", func() *Map[string, int64] { return NewMap(b, "count", Codec[int64](int64Codec{})) })
 	for i := 0; i < 5; i++ {
 		k := strconv.Itoa(i)
 		b.SetCurrentKey(k, kgOf(k))
@@ -132,7 +132,7 @@ func FuzzRestore(f *testing.F) {
 		if err := b.Restore([][]byte{blob}); err != nil {
 			return
 		}
-		m, err := Register(b, "count", func() *Map[string, int64] { return NewMap(b, "count", Codec[int64](int64Codec{})) })
+		m, err := Register(b, "count", "value", func() *Map[string, int64] { return NewMap(b, "count", Codec[int64](int64Codec{})) })
 		if err != nil {
 			return
 		}

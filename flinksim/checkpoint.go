@@ -1,0 +1,112 @@
+package flinksim
+
+import (
+	"errors"
+	"time"
+
+	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
+	"github.com/flinksim/go-flinksim/snapshot"
+)
+
+// CheckpointingMode is the guarantee checkpoints give, as Flink's.
+type CheckpointingMode = engine.CheckpointMode
+
+// Checkpointing modes.
+const (
+	// ExactlyOnce aligns barriers: after a restore, every record has
+	// affected state exactly once.
+	ExactlyOnce = engine.ExactlyOnce
+	// AtLeastOnce does not align: records may affect state twice after a
+	// restore, but no input is ever blocked.
+	AtLeastOnce = engine.AtLeastOnce
+)
+
+// CheckpointConfig configures checkpointing (Flink's
+// CheckpointConfig). The zero value means the defaults documented on each
+// field.
+type CheckpointConfig struct {
+	// Interval between periodic checkpoints. 0 takes none: only manual
+	// triggers and the final checkpoint at the end of bounded input.
+	Interval time.Duration
+	// MinPause is the least time from the end of one checkpoint to the
+	// start of the next (default 0).
+	MinPause time.Duration
+	// Timeout fails a checkpoint that has not completed (default 10 min).
+	Timeout time.Duration
+	// Mode is ExactlyOnce (the default) or AtLeastOnce.
+	Mode CheckpointingMode
+	// TolerableFailures is how many checkpoints in a row may fail before
+	// the job fails over (default 0, as Flink).
+	TolerableFailures int
+	// Store keeps checkpoints and savepoints (default: an in-memory store
+	// that keeps the latest checkpoint, as Flink's JobManager storage).
+	Store *snapshot.Store
+}
+
+// CheckpointStatus is the outcome of one checkpoint.
+type CheckpointStatus = engine.CheckpointStatus
+
+// Checkpoint statuses.
+const (
+	CheckpointInProgress = engine.CheckpointInProgress
+	CheckpointCompleted  = engine.CheckpointCompleted
+	CheckpointFailed     = engine.CheckpointFailed
+)
+
+// CheckpointRecord is one checkpoint (or savepoint) of the history: its
+// ID, status, duration, size, where it is stored, and per subtask the
+// alignment, synchronous and asynchronous durations.
+type CheckpointRecord = engine.CheckpointRecord
+
+// SubtaskCheckpointStats are one task's timings for one checkpoint.
+type SubtaskCheckpointStats = engine.SubtaskCheckpointStats
+
+// CheckpointMetrics are a job's checkpoint counters under Flink's names
+// (numberOfCompletedCheckpoints, numberOfFailedCheckpoints,
+// lastCheckpointDuration, lastCheckpointSize) and the last 10 checkpoints.
+type CheckpointMetrics = engine.CheckpointMetrics
+
+// Errors of checkpointing and recovery.
+var (
+	// ErrTooManyCheckpointFailures: more checkpoints failed in a row than
+	// TolerableFailures allows; the job fails over.
+	ErrTooManyCheckpointFailures = engine.ErrTooManyCheckpointFailures
+	// ErrRestore: the state to restore could not be read or mapped onto
+	// the job; the job fails without starting from garbage.
+	ErrRestore = engine.ErrRestore
+	// ErrNonRestoredState: the snapshot has state of operators the job no
+	// longer has (see Config.AllowNonRestoredState).
+	ErrNonRestoredState = engine.ErrNonRestoredState
+	// ErrIncompatibleState: the snapshot cannot be mapped onto the job.
+	ErrIncompatibleState = engine.ErrIncompatibleState
+	// ErrNoCheckpointing: a checkpoint or savepoint was requested from a
+	// job without checkpointing.
+	ErrNoCheckpointing = errors.New("flinksim: checkpointing is not enabled")
+)
+
+// RestartStrategy decides whether and when a failed job restarts from its
+// latest checkpoint. Make one per environment with the constructors below.
+type RestartStrategy = engine.RestartStrategy
+
+// NoRestart fails the job at its first failure (the default without
+// checkpointing).
+func NoRestart() RestartStrategy { return engine.NoRestart{} }
+
+// FixedDelayRestart restarts at most attempts times, waiting delay before each.
+func FixedDelayRestart(attempts int, delay time.Duration) RestartStrategy {
+	return &engine.FixedDelay{Attempts: attempts, Delay: delay}
+}
+
+// ExponentialDelayRestart restarts without limit, waiting initial, then
+// multiplier times longer after each failure, up to max; an hour without
+// failure resets the delay. It is the default with checkpointing, with
+// Flink's defaults: 1s, 1 min, 1.5.
+func ExponentialDelayRestart(initial, max time.Duration, multiplier float64) RestartStrategy {
+	return &engine.ExponentialDelay{Initial: initial, Max: max, Multiplier: multiplier, ResetThreshold: time.Hour}
+}
+
+// FailureRateRestart restarts after delay unless more than maxFailures
+// failures happened within interval.
+func FailureRateRestart(maxFailures int, interval, delay time.Duration) RestartStrategy {
+	return &engine.FailureRate{MaxFailures: maxFailures, Interval: interval, Delay: delay}
+}

@@ -1,0 +1,86 @@
+package flinksim
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
+)
+
+// FaultPoint is where an injected fault strikes.
+type FaultPoint = engine.FaultPoint
+
+// Fault points.
+const (
+	// FaultRecord strikes once the operator has processed After records
+	// (checked after each batch, so it strikes at the end of the batch
+	// that reaches After).
+	FaultRecord = engine.FaultRecord
+	// FaultSnapshot strikes when the operator snapshots its state for a
+	// checkpoint with ID >= After.
+	FaultSnapshot = engine.FaultSnapshot
+	// FaultRestore strikes when the operator is restored from a snapshot.
+	FaultRestore = engine.FaultRestore
+	// FaultCommit strikes when the operator is told that a checkpoint with
+	// ID >= After completed (before a two-phase-commit sink commits).
+	FaultCommit = engine.FaultCommit
+)
+
+// ErrInjected marks the errors of injected faults.
+var ErrInjected = engine.ErrInjected
+
+// Faults decides whether an injected fault strikes; see FaultInjector.
+type Faults = engine.Faults
+
+// Fault is one failure to inject: it fails subtask Subtask of operator
+// Operator at Point, once.
+type Fault struct {
+	Operator string
+	Subtask  int
+	Point    FaultPoint
+	After    int64
+}
+
+func (f Fault) String() string {
+	return fmt.Sprintf("%s subtask %d at %s after %d", f.Operator, f.Subtask, f.Point, f.After)
+}
+
+// FaultInjector injects each of its faults once, for tests: pass it with
+// WithFaults. It is safe for concurrent use.
+type FaultInjector struct {
+	mu     sync.Mutex
+	faults []Fault
+	struck []bool
+}
+
+// NewFaultInjector returns an injector of faults.
+func NewFaultInjector(faults ...Fault) *FaultInjector {
+	return &FaultInjector{faults: faults, struck: make([]bool, len(faults))}
+}
+
+// Strike implements Faults.
+func (f *FaultInjector) Strike(operator string, subtask int, point FaultPoint, n int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, ft := range f.faults {
+		if f.struck[i] || ft.Operator != operator || ft.Subtask != subtask || ft.Point != point || n < ft.After {
+			continue
+		}
+		f.struck[i] = true
+		return fmt.Errorf("%w: %v", ErrInjected, ft)
+	}
+	return nil
+}
+
+// Struck returns how many faults have struck.
+func (f *FaultInjector) Struck() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, s := range f.struck {
+		if s {
+			n++
+		}
+	}
+	return n
+}

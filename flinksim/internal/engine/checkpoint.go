@@ -1,0 +1,95 @@
+package engine
+
+import (
+	"errors"
+	"time"
+)
+
+// CheckpointMode is the guarantee checkpoints give.
+type CheckpointMode uint8
+
+// Checkpoint modes, as Flink's CheckpointingMode.
+const (
+	// ExactlyOnce aligns barriers: an input that delivered barrier n is
+	// blocked until every input delivered it.
+	ExactlyOnce CheckpointMode = iota
+	// AtLeastOnce does not block inputs: records after barrier n on one
+	// input may be in the snapshot of n, and are replayed after a restore.
+	AtLeastOnce
+)
+
+func (m CheckpointMode) String() string {
+	if m == AtLeastOnce {
+		return "AT_LEAST_ONCE"
+	}
+	return "EXACTLY_ONCE"
+}
+
+// OperatorState is what one operator subtask puts in a checkpoint.
+type OperatorState struct {
+	// Keyed is the keyed-state blob (state.Backend.Snapshot), nil if none.
+	Keyed []byte
+	// List is operator list state: entries redistributed round-robin over
+	// the subtasks on restore (Flink's split redistribution).
+	List [][]byte
+}
+
+// RestoredState is what one operator subtask gets back on restore.
+type RestoredState struct {
+	// Keyed holds the keyed-state blobs of every old subtask; each backend
+	// picks the key groups it owns.
+	Keyed [][]byte
+	// List holds this subtask's share of the operator list state.
+	List [][]byte
+}
+
+// Checkpointed is implemented by operators that hold state or take part
+// in checkpoints. Operators without it are stateless.
+type Checkpointed interface {
+	// SnapshotState returns the operator's state at checkpoint id.
+	SnapshotState(id int64) (OperatorState, error)
+	// NotifyCheckpointComplete tells that checkpoint id is durable.
+	NotifyCheckpointComplete(id int64) error
+	// NotifyCheckpointAborted tells that checkpoint id will not complete.
+	NotifyCheckpointAborted(id int64)
+}
+
+// SubtaskCheckpointStats are one task's timings for one checkpoint.
+type SubtaskCheckpointStats struct {
+	Task      string
+	Subtask   int
+	Alignment time.Duration // first barrier to last barrier
+	Sync      time.Duration // taking the operators' snapshots
+	Async     time.Duration // writing them to the store
+	Size      int64
+}
+
+// FaultPoint is where an injected fault strikes.
+type FaultPoint uint8
+
+// Fault points.
+const (
+	// FaultRecord strikes when the operator is handed a record.
+	FaultRecord FaultPoint = iota + 1
+	// FaultSnapshot strikes when the operator snapshots its state.
+	FaultSnapshot
+	// FaultRestore strikes when the operator is restored.
+	FaultRestore
+	// FaultCommit strikes when the operator is told a checkpoint completed.
+	FaultCommit
+)
+
+func (p FaultPoint) String() string {
+	return [...]string{"?", "record", "snapshot", "restore", "commit"}[p]
+}
+
+// Faults decides whether an injected fault strikes. It is called from
+// task goroutines and must be safe for concurrent use.
+type Faults interface {
+	// Strike returns the error to fail with, or nil. n counts records for
+	// FaultRecord and is the checkpoint ID for snapshot and commit.
+	Strike(operator string, subtask int, point FaultPoint, n int64) error
+}
+
+// ErrInjected marks errors from injected faults.
+var ErrInjected = errors.New("flinksim: injected fault")

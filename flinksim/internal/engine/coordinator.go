@@ -1,0 +1,417 @@
+package engine
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/flinksim/go-flinksim/snapshot"
+)
+
+// CheckpointConfig configures checkpointing; a nil *CheckpointConfig
+// disables it.
+type CheckpointConfig struct {
+	// Interval between periodic checkpoints; 0 takes none (manual only).
+	Interval time.Duration
+	// MinPause is the least time from one checkpoint's end to the next's start.
+	MinPause time.Duration
+	// Timeout aborts a checkpoint that has not completed.
+	Timeout time.Duration
+	Mode    CheckpointMode
+	// TolerableFailures is how many checkpoints in a row may fail before
+	// the job fails over.
+	TolerableFailures int
+	Store             *snapshot.Store
+}
+
+// ErrTooManyCheckpointFailures fails a job whose checkpoints keep failing.
+var ErrTooManyCheckpointFailures = errors.New("flinksim: exceeded tolerable checkpoint failures")
+
+// CheckpointStatus is the outcome of a checkpoint.
+type CheckpointStatus uint8
+
+// Checkpoint statuses.
+const (
+	CheckpointInProgress CheckpointStatus = iota
+	CheckpointCompleted
+	CheckpointFailed
+)
+
+func (s CheckpointStatus) String() string {
+	return [...]string{"IN_PROGRESS", "COMPLETED", "FAILED"}[s]
+}
+
+// CheckpointRecord is one entry of the checkpoint history.
+type CheckpointRecord struct {
+	ID        int64
+	Savepoint string // the savepoint's name; empty for checkpoints
+	Status    CheckpointStatus
+	Trigger   time.Time
+	Duration  time.Duration
+	Size      int64
+	Ref       string // where it is stored, once completed
+	Failure   string
+	Subtasks  []SubtaskCheckpointStats
+}
+
+// CheckpointMetrics are the coordinator's counters, under Flink's names.
+type CheckpointMetrics struct {
+	NumberOfCompletedCheckpoints int64
+	NumberOfFailedCheckpoints    int64
+	LastCheckpointDuration       time.Duration
+	LastCheckpointSize           int64
+	// History holds the last HistorySize checkpoints, oldest first.
+	History []CheckpointRecord
+}
+
+// HistorySize is how many checkpoints the history keeps.
+const HistorySize = 10
+
+// Coordinator is the checkpoint coordinator of one job: it triggers
+// checkpoints at the sources, gathers the tasks' acknowledgements, writes
+// the checkpoint to the store (manifest last) and notifies the tasks. It
+// outlives restarts, so checkpoint IDs keep increasing.
+//
+// Its methods are called by one executor goroutine at a time; the mutex
+// guards what JobClient reads from other goroutines.
+type Coordinator struct {
+	cfg   CheckpointConfig
+	clock Clock
+	log   *zap.Logger
+
+	// Set per attempt by Attach.
+	tasks     []*Task
+	sources   []*Task
+	control   func(t *Task, ev Event)
+	dataEnded map[*Task]bool
+	finalDone bool
+
+	nextID      int64
+	pending     *pendingCheckpoint
+	lastTrigger time.Time
+	lastEnd     time.Time
+	failures    int // consecutive
+	fatal       error
+	wake        chan struct{}
+
+	mu       sync.Mutex
+	metrics  CheckpointMetrics
+	latest   string // ref of the latest completed checkpoint
+	requests []savepointRequest
+}
+
+type pendingCheckpoint struct {
+	rec     CheckpointRecord
+	final   bool
+	waiting map[*Task]bool
+	states  map[*Task][]OperatorState
+	done    func(CheckpointRecord, error)
+}
+
+type savepointRequest struct {
+	name string
+	done func(CheckpointRecord, error)
+}
+
+// NewCoordinator returns a coordinator for cfg, which must not be nil.
+func NewCoordinator(cfg CheckpointConfig, clock Clock, log *zap.Logger) *Coordinator {
+	return &Coordinator{cfg: cfg, clock: clock, log: log, nextID: 1, wake: make(chan struct{}, 1)}
+}
+
+// Mode returns the checkpointing mode.
+func (c *Coordinator) Mode() CheckpointMode { return c.cfg.Mode }
+
+// Attach starts an attempt: tasks are the attempt's tasks, and control
+// delivers the coordinator's events to them.
+func (c *Coordinator) Attach(tasks []*Task, control func(t *Task, ev Event)) {
+	if c.pending != nil {
+		c.fail(errors.New("job restarted"), false)
+	}
+	c.tasks, c.control, c.fatal, c.finalDone = tasks, control, nil, false
+	c.sources = c.sources[:0]
+	for _, t := range tasks {
+		if t.IsSource() {
+			c.sources = append(c.sources, t)
+		}
+	}
+	c.dataEnded = make(map[*Task]bool)
+	c.lastTrigger = c.clock.Now()
+}
+
+// Fatal returns the error that must fail the job over, if any.
+func (c *Coordinator) Fatal() error { return c.fatal }
+
+// Pending reports whether a checkpoint is in flight.
+func (c *Coordinator) Pending() bool { return c.pending != nil }
+
+// NextDue returns when Tick has work next (zero: no timed work).
+func (c *Coordinator) NextDue() time.Time {
+	switch {
+	case c.pending != nil && c.cfg.Timeout > 0:
+		return c.pending.rec.Trigger.Add(c.cfg.Timeout)
+	case c.pending != nil, c.finalDone:
+		return time.Time{}
+	case c.hasRequests() || c.allDataEnded():
+		return c.clock.Now()
+	case c.cfg.Interval > 0:
+		due := c.lastTrigger.Add(c.cfg.Interval)
+		if p := c.lastEnd.Add(c.cfg.MinPause); p.After(due) {
+			due = p
+		}
+		return due
+	}
+	return time.Time{}
+}
+
+// Tick times out a checkpoint past its timeout and triggers the next one
+// when it is due: a requested savepoint, the final checkpoint once every
+// source's data ended, or the periodic one.
+func (c *Coordinator) Tick() {
+	now := c.clock.Now()
+	if p := c.pending; p != nil {
+		if c.cfg.Timeout > 0 && now.Sub(p.rec.Trigger) >= c.cfg.Timeout {
+			c.fail(fmt.Errorf("checkpoint %d timed out after %v", p.rec.ID, c.cfg.Timeout), true)
+		}
+		return
+	}
+	if c.finalDone {
+		return // the job is finishing: no checkpoint can complete any more
+	}
+	if r, ok := c.nextRequest(); ok {
+		c.trigger(now, r.name, r.done)
+		return
+	}
+	switch {
+	case c.allDataEnded():
+		c.trigger(now, "", nil)
+	case c.cfg.Interval > 0 && !now.Before(c.NextDue()):
+		c.trigger(now, "", nil)
+	}
+}
+
+// Request asks for a checkpoint (name == "") or a savepoint named name,
+// taken at the next Tick; done is called with its record once it ends, on
+// the coordinator's goroutine. Safe from any goroutine.
+func (c *Coordinator) Request(name string, done func(CheckpointRecord, error)) {
+	c.mu.Lock()
+	c.requests = append(c.requests, savepointRequest{name: name, done: done})
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Wake receives when a request arrived.
+func (c *Coordinator) Wake() <-chan struct{} { return c.wake }
+
+func (c *Coordinator) hasRequests() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.requests) > 0
+}
+
+func (c *Coordinator) nextRequest() (savepointRequest, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.requests) == 0 || c.finalDone {
+		return savepointRequest{}, false
+	}
+	r := c.requests[0]
+	c.requests = c.requests[1:]
+	return r, true
+}
+
+// CancelRequests fails every request not yet triggered (the job ended).
+func (c *Coordinator) CancelRequests(err error) {
+	c.mu.Lock()
+	reqs := c.requests
+	c.requests = nil
+	c.mu.Unlock()
+	for _, r := range reqs {
+		r.done(CheckpointRecord{Savepoint: r.name, Status: CheckpointFailed, Failure: err.Error()}, err)
+	}
+}
+
+func (c *Coordinator) allDataEnded() bool {
+	return !c.finalDone && len(c.sources) > 0 && len(c.dataEnded) == len(c.sources)
+}
+
+func (c *Coordinator) trigger(now time.Time, savepoint string, done func(CheckpointRecord, error)) {
+	id := c.nextID
+	c.nextID++
+	c.lastTrigger = now
+	p := &pendingCheckpoint{
+		rec:     CheckpointRecord{ID: id, Savepoint: savepoint, Status: CheckpointInProgress, Trigger: now},
+		final:   c.allDataEnded(),
+		waiting: make(map[*Task]bool, len(c.tasks)),
+		states:  make(map[*Task][]OperatorState, len(c.tasks)),
+		done:    done,
+	}
+	for _, t := range c.tasks {
+		p.waiting[t] = true
+	}
+	c.pending = p
+	c.log.Debug("checkpoint triggered", zap.Int64("checkpoint", id), zap.Bool("final", p.final))
+	for _, t := range c.sources {
+		c.control(t, Event{Kind: EventTrigger, Checkpoint: id})
+	}
+}
+
+// DataEnded implements Acker.
+func (c *Coordinator) DataEnded(t *Task) { c.dataEnded[t] = true }
+
+// Ack implements Acker. When the last task acknowledges, the checkpoint is
+// written and completed.
+func (c *Coordinator) Ack(t *Task, id int64, states []OperatorState, stats SubtaskCheckpointStats) {
+	p := c.pending
+	if p == nil || p.rec.ID != id || !p.waiting[t] {
+		return // a late ack of a checkpoint that failed
+	}
+	delete(p.waiting, t)
+	p.states[t] = states
+	p.rec.Subtasks = append(p.rec.Subtasks, stats)
+	if len(p.waiting) == 0 {
+		c.complete(p)
+	}
+}
+
+func (c *Coordinator) complete(p *pendingCheckpoint) {
+	start := c.clock.Now()
+	ref, size, err := c.write(p)
+	if err != nil {
+		c.fail(fmt.Errorf("write checkpoint %d: %w", p.rec.ID, err), true)
+		return
+	}
+	now := c.clock.Now()
+	async := now.Sub(start)
+	for i := range p.rec.Subtasks {
+		p.rec.Subtasks[i].Async = async
+	}
+	p.rec.Status, p.rec.Duration, p.rec.Size, p.rec.Ref = CheckpointCompleted, now.Sub(p.rec.Trigger), size, ref
+	c.pending, c.lastEnd, c.failures = nil, now, 0
+	c.mu.Lock()
+	c.metrics.NumberOfCompletedCheckpoints++
+	c.metrics.LastCheckpointDuration, c.metrics.LastCheckpointSize = p.rec.Duration, size
+	if p.rec.Savepoint == "" {
+		c.latest = ref
+	}
+	c.recordLocked(p.rec)
+	c.mu.Unlock()
+	c.log.Debug("checkpoint completed", zap.Int64("checkpoint", p.rec.ID), zap.Int64("size", size), zap.Duration("duration", p.rec.Duration))
+	for _, t := range c.tasks {
+		c.control(t, Event{Kind: EventComplete, Checkpoint: p.rec.ID})
+	}
+	if p.final {
+		c.finalDone = true
+		for _, t := range c.sources {
+			c.control(t, Event{Kind: EventFinish})
+		}
+	}
+	if p.done != nil {
+		p.done(p.rec, nil)
+	}
+}
+
+// fail ends the pending checkpoint as failed. counted failures past the
+// tolerable number make the coordinator fatal.
+func (c *Coordinator) fail(cause error, counted bool) {
+	p := c.pending
+	c.pending = nil
+	p.rec.Status, p.rec.Failure, p.rec.Duration = CheckpointFailed, cause.Error(), c.clock.Now().Sub(p.rec.Trigger)
+	c.lastEnd = c.clock.Now()
+	c.mu.Lock()
+	c.metrics.NumberOfFailedCheckpoints++
+	c.recordLocked(p.rec)
+	c.mu.Unlock()
+	c.log.Warn("checkpoint failed", zap.Int64("checkpoint", p.rec.ID), zap.Error(cause))
+	for _, t := range c.tasks {
+		c.control(t, Event{Kind: EventAbort, Checkpoint: p.rec.ID})
+	}
+	if counted {
+		c.failures++
+		if c.failures > c.cfg.TolerableFailures {
+			c.fatal = fmt.Errorf("%w (%d in a row): %w", ErrTooManyCheckpointFailures, c.failures, cause)
+		}
+	}
+	if p.done != nil {
+		p.done(p.rec, cause)
+	}
+}
+
+func (c *Coordinator) recordLocked(r CheckpointRecord) {
+	c.metrics.History = append(c.metrics.History, r)
+	if n := len(c.metrics.History); n > HistorySize {
+		c.metrics.History = append([]CheckpointRecord(nil), c.metrics.History[n-HistorySize:]...)
+	}
+}
+
+// Metrics returns a copy of the counters and history; safe from any goroutine.
+func (c *Coordinator) Metrics() CheckpointMetrics {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := c.metrics
+	m.History = append([]CheckpointRecord(nil), m.History...)
+	return m
+}
+
+// Latest returns the reference of the latest completed checkpoint, or "".
+func (c *Coordinator) Latest() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.latest
+}
+
+// write stores the checkpoint: one file per stateful operator subtask and
+// the metadata mapping operator UIDs to files, then the manifest.
+func (c *Coordinator) write(p *pendingCheckpoint) (ref string, size int64, err error) {
+	var w *snapshot.Writer
+	if p.rec.Savepoint != "" {
+		w, err = c.cfg.Store.BeginSavepoint(p.rec.Savepoint)
+	} else {
+		w, err = c.cfg.Store.BeginCheckpoint(p.rec.ID)
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	defer w.Abort() // a no-op after Commit
+	md := Metadata{Version: metadataVersion, CheckpointID: p.rec.ID}
+	index := make(map[*Vertex]int)
+	for _, t := range c.tasks {
+		for i, v := range t.Members {
+			st := p.states[t][i]
+			oi, ok := index[v]
+			if !ok {
+				oi = len(md.Operators)
+				index[v] = oi
+				md.Operators = append(md.Operators, OperatorMetadata{UID: v.Name, Parallelism: v.Parallelism, MaxParallelism: v.MaxParallelism})
+			}
+			if st.Keyed == nil && st.List == nil {
+				continue
+			}
+			name := fmt.Sprintf("op%d-%d", oi, t.Subtask)
+			data := encodeOperatorState(st)
+			if err := w.WriteFile(name, data); err != nil {
+				return "", 0, err
+			}
+			size += int64(len(data))
+			md.Operators[oi].Subtasks = append(md.Operators[oi].Subtasks, SubtaskMetadata{Subtask: t.Subtask, File: name})
+		}
+	}
+	mdBytes, err := json.Marshal(md)
+	if err != nil {
+		return "", 0, err
+	}
+	if err := w.WriteFile(metadataFile, mdBytes); err != nil {
+		return "", 0, err
+	}
+	m, err := w.Commit(map[string]string{"checkpoint-id": fmt.Sprint(p.rec.ID)})
+	if err != nil {
+		return "", 0, err
+	}
+	return m.Ref(), size + int64(len(mdBytes)), nil
+}

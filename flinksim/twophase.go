@@ -1,0 +1,195 @@
+package flinksim
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
+)
+
+// TwoPhaseCommitSink writes to an external system in transactions that
+// become visible only when the checkpoint covering them completes, as
+// Flink's TwoPhaseCommitSinkFunction. With exactly-once checkpoints the
+// committed output then holds every record exactly once, whatever fails.
+//
+// One sink value serves one subtask. The lifecycle of a transaction:
+// BeginTransaction; Write for each record; PreCommit at the checkpoint
+// barrier (make it durable, take no more writes); Commit once the
+// checkpoint completed; Abort if it is abandoned. After a failure, the
+// restored subtask commits the transactions pre-committed for the restored
+// checkpoint again, and aborts the one that was open, so Commit and Abort
+// must be idempotent, and must work on transactions begun by another
+// subtask or process. Without checkpointing, a transaction spans the
+// whole input and is committed at its end.
+type TwoPhaseCommitSink[T, TXN any] interface {
+	BeginTransaction() (TXN, error)
+	Write(txn TXN, v T) error
+	PreCommit(txn TXN) error
+	Commit(txn TXN) error
+	Abort(txn TXN) error
+}
+
+// SinkTwoPhase adds a two-phase-commit sink named name: open makes each
+// subtask's sink, and codec encodes transactions into checkpoints.
+func SinkTwoPhase[T, TXN any](s Stream[T], name string, open func(rt *RuntimeContext) (TwoPhaseCommitSink[T, TXN], error), codec Codec[TXN], opts ...OperatorOption) {
+	env, err := consume(s, name, open == nil || codec == nil)
+	if err != nil {
+		return
+	}
+	addVertex(env, vertexSpec[struct{}]{name: name, sink: true,
+		newOp: func(ctx *engine.OperatorContext, _ engine.Collector[struct{}]) (engine.Operator, error) {
+			sink, err := open(&RuntimeContext{op: ctx})
+			if err != nil {
+				return nil, fmt.Errorf("open: %w", err)
+			}
+			if sink == nil {
+				return nil, fmt.Errorf("%w: open returned a nil sink", ErrInvalidOperator)
+			}
+			op := &twoPhaseOp[T, TXN]{ctx: ctx, sink: sink, codec: codec}
+			if err := op.recover(); err != nil {
+				return nil, err
+			}
+			if op.current, err = sink.BeginTransaction(); err != nil {
+				return nil, fmt.Errorf("begin transaction: %w", err)
+			}
+			op.open = true
+			return op, nil
+		}}, edgesOf(s), opts)
+}
+
+type pendingTxn[TXN any] struct {
+	checkpoint int64
+	txn        TXN
+}
+
+type twoPhaseOp[T, TXN any] struct {
+	ctx     *engine.OperatorContext
+	sink    TwoPhaseCommitSink[T, TXN]
+	codec   Codec[TXN]
+	current TXN
+	open    bool
+	pending []pendingTxn[TXN] // pre-committed, oldest first
+}
+
+// State entries: one byte tag, the checkpoint ID (pending only), the
+// transaction.
+const (
+	txnPending byte = 1
+	txnOpen    byte = 2
+)
+
+// recover commits the restored pre-committed transactions and aborts the
+// restored open ones.
+func (o *twoPhaseOp[T, TXN]) recover() error {
+	if o.ctx.Restored == nil {
+		return nil
+	}
+	for _, e := range o.ctx.Restored.List {
+		if len(e) < 1 {
+			return fmt.Errorf("%w: empty transaction entry", ErrIncompatibleState)
+		}
+		body := e[1:]
+		if e[0] == txnPending {
+			if len(body) < 8 {
+				return fmt.Errorf("%w: short transaction entry", ErrIncompatibleState)
+			}
+			body = body[8:]
+		} else if e[0] != txnOpen {
+			return fmt.Errorf("%w: transaction tag %d", ErrIncompatibleState, e[0])
+		}
+		txn, err := o.codec.Decode(body)
+		if err != nil {
+			return fmt.Errorf("%w: transaction: %w", ErrIncompatibleState, err)
+		}
+		if e[0] == txnPending {
+			if err := o.sink.Commit(txn); err != nil {
+				return fmt.Errorf("commit restored transaction: %w", err)
+			}
+		} else if err := o.sink.Abort(txn); err != nil {
+			return fmt.Errorf("abort restored transaction: %w", err)
+		}
+	}
+	return nil
+}
+
+func (o *twoPhaseOp[T, TXN]) Collect(v T) {
+	defer o.ctx.Recover()
+	if o.ctx.Failed() {
+		return
+	}
+	o.ctx.RecordsIn++
+	if err := o.sink.Write(o.current, v); err != nil {
+		o.ctx.Fail(err)
+	}
+}
+
+func (o *twoPhaseOp[T, TXN]) ProcessBatch(b any) { processBatch[T](o.ctx, o, b) }
+
+// EndInput commits the whole output at once when there are no checkpoints;
+// with them, the final checkpoint pre-commits and commits it.
+func (o *twoPhaseOp[T, TXN]) EndInput() {
+	defer o.ctx.Recover()
+	if o.ctx.Checkpointing() {
+		return
+	}
+	txn := o.current
+	o.open = false
+	if err := o.sink.PreCommit(txn); err != nil {
+		o.ctx.Fail(fmt.Errorf("pre-commit: %w", err))
+		return
+	}
+	if err := o.sink.Commit(txn); err != nil {
+		o.ctx.Fail(fmt.Errorf("commit: %w", err))
+	}
+}
+
+func (o *twoPhaseOp[T, TXN]) SnapshotState(id int64) (engine.OperatorState, error) {
+	if err := o.sink.PreCommit(o.current); err != nil {
+		return engine.OperatorState{}, fmt.Errorf("pre-commit: %w", err)
+	}
+	o.pending = append(o.pending, pendingTxn[TXN]{checkpoint: id, txn: o.current})
+	o.open = false
+	txn, err := o.sink.BeginTransaction()
+	if err != nil {
+		return engine.OperatorState{}, fmt.Errorf("begin transaction: %w", err)
+	}
+	o.current, o.open = txn, true
+	list := make([][]byte, 0, len(o.pending)+1)
+	for _, p := range o.pending {
+		e := binary.BigEndian.AppendUint64([]byte{txnPending}, uint64(p.checkpoint))
+		list = append(list, o.codec.Append(e, p.txn))
+	}
+	list = append(list, o.codec.Append([]byte{txnOpen}, o.current))
+	return engine.OperatorState{List: list}, nil
+}
+
+func (o *twoPhaseOp[T, TXN]) NotifyCheckpointComplete(id int64) error {
+	var errs []error
+	kept := o.pending[:0]
+	for _, p := range o.pending {
+		if p.checkpoint > id {
+			kept = append(kept, p)
+			continue
+		}
+		if err := o.sink.Commit(p.txn); err != nil {
+			errs = append(errs, fmt.Errorf("commit transaction of checkpoint %d: %w", p.checkpoint, err))
+		}
+	}
+	o.pending = kept
+	return errors.Join(errs...)
+}
+
+// NotifyCheckpointAborted keeps the transactions: the next completed
+// checkpoint commits them.
+func (o *twoPhaseOp[T, TXN]) NotifyCheckpointAborted(int64) {}
+
+// Close aborts the open transaction. Pre-committed ones stay: a restore
+// commits those whose checkpoint completed.
+func (o *twoPhaseOp[T, TXN]) Close() error {
+	if o.open {
+		o.open = false
+		return o.sink.Abort(o.current)
+	}
+	return nil
+}
