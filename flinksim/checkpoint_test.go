@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flinksim/go-flinksim/flinksim"
+	"github.com/flinksim/go-flinksim/snapshot"
 )
 
 type keyCount struct {
@@ -85,4 +86,38 @@ func TestExactlyOnceWithInjectedFailure(t *testing.T) {
 			t.Logf("checkpoints: %d completed, %d failed", res.Checkpoints.NumberOfCompletedCheckpoints, res.Checkpoints.NumberOfFailedCheckpoints)
 		})
 	}
+}
+
+// A job restored in a new environment (as after a process restart) goes on
+// numbering checkpoints after the restored one, so its checkpoints are the
+// latest in the store and retention keeps them, not the old ones.
+func TestCheckpointIDsContinueAfterRestore(t *testing.T) {
+	store, err := snapshot.NewStore(snapshot.NewMemFS(), snapshot.StoreOptions{})
+	require.NoError(t, err)
+	out := flinksim.NewTransactionalCollector[keyCount]() // the external system outlives both runs
+	run := func(ref string) int64 {
+		opts := []flinksim.Option{flinksim.WithParallelism(2), flinksim.WithSimulation(3, nil), flinksim.WithRestartStrategy(flinksim.NoRestart()),
+			flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: 10 * time.Millisecond, Store: store})}
+		if ref != "" {
+			opts = append(opts, flinksim.WithRestoreFrom(ref, false))
+		}
+		env := flinksim.NewEnvironment(opts...)
+		runningCounts(env, 2000, 7, out)
+		_, err := env.Execute(context.Background(), "ids")
+		require.NoError(t, err)
+		latest, err := store.Latest()
+		require.NoError(t, err)
+		return latest.Manifest().CheckpointID
+	}
+	first := run("")
+	require.Greater(t, first, int64(1))
+	latest, err := store.Latest()
+	require.NoError(t, err)
+	second := run(latest.Manifest().Ref())
+	assert.Equal(t, first+1, second, "the restored job's final checkpoint follows the restored one")
+	assert.Len(t, out.Committed(), 2000, "the restored run adds nothing: its input was done")
+	ids, err := store.ListCheckpoints()
+	require.NoError(t, err)
+	require.Len(t, ids, 1, "retention keeps only the newest")
+	assert.Equal(t, second, ids[0].CheckpointID)
 }

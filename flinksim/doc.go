@@ -170,7 +170,9 @@
 // operators when barrier n has arrived on all its inputs and forwards it.
 // In [ExactlyOnce] mode an input that delivered barrier n is blocked until
 // the others deliver it too (alignment), so the snapshot reflects exactly
-// the records before the barriers; in [AtLeastOnce] mode nothing blocks and
+// the records before the barriers (the simulation leaves a blocked input's
+// events in its channel; the concurrent executor, whose task has one inbox,
+// holds them in the task); in [AtLeastOnce] mode nothing blocks and
 // records after a barrier may be in the snapshot, to be replayed after a
 // restore. When every task acknowledged, the coordinator writes one file
 // per stateful operator subtask and a metadata file to the
@@ -206,7 +208,8 @@
 // # Savepoints and restore
 //
 // [JobClient.TriggerSavepoint] writes a savepoint: a snapshot the user
-// owns, never deleted by the job. [WithRestoreFrom] starts a job from a
+// owns, never deleted by the job. As in Flink 1.15+, a savepoint commits no
+// side effects: two-phase-commit sinks commit at the next checkpoint. [WithRestoreFrom] starts a job from a
 // savepoint or checkpoint reference ([CheckpointRecord.Ref]) of the store:
 // state is mapped by operator name, keyed state is redistributed by key
 // group and operator state round-robin, so the parallelism may change; the

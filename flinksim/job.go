@@ -147,10 +147,14 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 		}
 		job.Store = store
 		job.Config.Mode = cp.Mode
-		job.Coord = engine.NewCoordinator(engine.CheckpointConfig{
+		coord, err := engine.NewCoordinator(engine.CheckpointConfig{
 			Interval: cp.Interval, MinPause: cp.MinPause, Timeout: cp.Timeout, Mode: cp.Mode,
 			TolerableFailures: cp.TolerableFailures, Store: store,
 		}, clock, log)
+		if err != nil {
+			return nil, fmt.Errorf("job %q: %w", name, err)
+		}
+		job.Coord = coord
 		if e.cfg.RestoreFrom != "" {
 			r, err := store.Open(e.cfg.RestoreFrom)
 			if err != nil {

@@ -146,7 +146,6 @@ func (o *processOp[K, I, O]) ProcessBatch(b any) {
 			return
 		}
 	}
-	o.ctx.CheckFaults(o.ctx.RecordsIn)
 }
 
 func (o *processOp[K, I, O]) SnapshotState(id int64) (engine.OperatorState, error) {

@@ -143,7 +143,6 @@ func (s *generatorSource[T]) Poll(max int) engine.SourceStatus {
 		n++
 		s.out.Collect(v)
 	}
-	s.ctx.CheckFaults(s.ctx.RecordsOut)
 	if len(s.splits) == 0 || (len(s.splits) == 1 && s.splits[0].Next >= s.splits[0].End) {
 		return engine.SourceDone
 	}
@@ -222,7 +221,6 @@ func (s *textSource) position() error {
 
 func (s *textSource) Poll(max int) engine.SourceStatus {
 	defer s.ctx.Recover()
-	defer func() { s.ctx.CheckFaults(s.ctx.RecordsOut) }()
 	for n := 0; n < max; {
 		if len(s.splits) == 0 {
 			return engine.SourceDone

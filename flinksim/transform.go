@@ -117,7 +117,6 @@ func processBatch[T any](ctx *engine.OperatorContext, c engine.Collector[T], b a
 		}
 		c.Collect(v)
 	}
-	ctx.CheckFaults(ctx.RecordsIn)
 }
 
 // noLifecycle is embedded by operators with nothing to do at end of input

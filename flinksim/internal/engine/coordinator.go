@@ -102,6 +102,7 @@ type Coordinator struct {
 	metrics  CheckpointMetrics
 	latest   string // ref of the latest completed checkpoint
 	requests []savepointRequest
+	closed   error // set when the job ended: requests fail at once
 }
 
 type pendingCheckpoint struct {
@@ -118,8 +119,27 @@ type savepointRequest struct {
 }
 
 // NewCoordinator returns a coordinator for cfg, which must not be nil.
-func NewCoordinator(cfg CheckpointConfig, clock Clock, log *zap.Logger) *Coordinator {
-	return &Coordinator{cfg: cfg, clock: clock, log: log, nextID: 1, wake: make(chan struct{}, 1)}
+// Checkpoint IDs continue after the highest one in the store, so the
+// checkpoints of a job resumed in a new process never collide with, or are
+// retired in favour of, older ones.
+func NewCoordinator(cfg CheckpointConfig, clock Clock, log *zap.Logger) (*Coordinator, error) {
+	c := &Coordinator{cfg: cfg, clock: clock, log: log, nextID: 1, wake: make(chan struct{}, 1)}
+	existing, err := cfg.Store.ListCheckpoints()
+	if err != nil {
+		return nil, fmt.Errorf("list checkpoints: %w", err)
+	}
+	for _, m := range existing {
+		c.ContinueAfter(m.CheckpointID)
+	}
+	return c, nil
+}
+
+// ContinueAfter makes the next checkpoint ID greater than id (the ID of a
+// restored snapshot, for instance).
+func (c *Coordinator) ContinueAfter(id int64) {
+	if id >= c.nextID {
+		c.nextID = id + 1
+	}
 }
 
 // Mode returns the checkpointing mode.
@@ -131,7 +151,7 @@ func (c *Coordinator) Attach(tasks []*Task, control func(t *Task, ev Event)) {
 	if c.pending != nil {
 		c.fail(errors.New("job restarted"), false)
 	}
-	c.tasks, c.control, c.fatal, c.finalDone = tasks, control, nil, false
+	c.tasks, c.control, c.fatal, c.finalDone, c.failures = tasks, control, nil, false, 0
 	c.sources = c.sources[:0]
 	for _, t := range tasks {
 		if t.IsSource() {
@@ -171,6 +191,9 @@ func (c *Coordinator) NextDue() time.Time {
 // when it is due: a requested savepoint, the final checkpoint once every
 // source's data ended, or the periodic one.
 func (c *Coordinator) Tick() {
+	if c.fatal != nil {
+		return // the job fails over; the next attempt starts afresh
+	}
 	now := c.clock.Now()
 	if p := c.pending; p != nil {
 		if c.cfg.Timeout > 0 && now.Sub(p.rec.Trigger) >= c.cfg.Timeout {
@@ -198,6 +221,11 @@ func (c *Coordinator) Tick() {
 // the coordinator's goroutine. Safe from any goroutine.
 func (c *Coordinator) Request(name string, done func(CheckpointRecord, error)) {
 	c.mu.Lock()
+	if err := c.closed; err != nil {
+		c.mu.Unlock()
+		done(CheckpointRecord{Savepoint: name, Status: CheckpointFailed, Failure: err.Error()}, err)
+		return
+	}
 	c.requests = append(c.requests, savepointRequest{name: name, done: done})
 	c.mu.Unlock()
 	select {
@@ -226,11 +254,12 @@ func (c *Coordinator) nextRequest() (savepointRequest, bool) {
 	return r, true
 }
 
-// CancelRequests fails every request not yet triggered (the job ended).
+// CancelRequests fails every request not yet triggered, and every later
+// one, with err (the job ended).
 func (c *Coordinator) CancelRequests(err error) {
 	c.mu.Lock()
 	reqs := c.requests
-	c.requests = nil
+	c.requests, c.closed = nil, err
 	c.mu.Unlock()
 	for _, r := range reqs {
 		r.done(CheckpointRecord{Savepoint: r.name, Status: CheckpointFailed, Failure: err.Error()}, err)
@@ -303,8 +332,12 @@ func (c *Coordinator) complete(p *pendingCheckpoint) {
 	c.recordLocked(p.rec)
 	c.mu.Unlock()
 	c.log.Debug("checkpoint completed", zap.Int64("checkpoint", p.rec.ID), zap.Int64("size", size), zap.Duration("duration", p.rec.Duration))
-	for _, t := range c.tasks {
-		c.control(t, Event{Kind: EventComplete, Checkpoint: p.rec.ID})
+	// Savepoints commit no side effects (as in Flink 1.15+), unless one
+	// is the job's final snapshot.
+	if p.rec.Savepoint == "" || p.final {
+		for _, t := range c.tasks {
+			c.control(t, Event{Kind: EventComplete, Checkpoint: p.rec.ID})
+		}
 	}
 	if p.final {
 		c.finalDone = true
@@ -332,7 +365,7 @@ func (c *Coordinator) fail(cause error, counted bool) {
 	for _, t := range c.tasks {
 		c.control(t, Event{Kind: EventAbort, Checkpoint: p.rec.ID})
 	}
-	if counted {
+	if counted && p.rec.Savepoint == "" { // failed savepoints do not fail the job
 		c.failures++
 		if c.failures > c.cfg.TolerableFailures {
 			c.fatal = fmt.Errorf("%w (%d in a row): %w", ErrTooManyCheckpointFailures, c.failures, cause)

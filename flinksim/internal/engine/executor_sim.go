@@ -134,8 +134,10 @@ func (x *SimExecutor) Run(ctx context.Context, eg *ExecutionGraph, coord *Coordi
 				}
 				continue
 			}
-			for _, ch := range t.inputs {
-				if len(out.queues[ch.ID]) > 0 {
+			for i, ch := range t.inputs {
+				// An input blocked by alignment is not read: its events
+				// wait in the channel, as in Flink.
+				if len(out.queues[ch.ID]) > 0 && !t.Blocked(i) {
 					choices = append(choices, simChoice{task: t, ch: ch, kind: out.queues[ch.ID][0].Kind})
 				}
 			}

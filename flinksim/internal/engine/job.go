@@ -103,8 +103,12 @@ func (j *Job) Run(ctx context.Context) error {
 			j.graph.Store(eg)
 		}
 		if restore != nil {
-			if err := AssignRestore(eg, restore, j.AllowNonRestored); err != nil {
+			id, err := AssignRestore(eg, restore, j.AllowNonRestored)
+			if err != nil {
 				return fmt.Errorf("%w from %s: %w", ErrRestore, restore.Manifest().Ref(), err)
+			}
+			if j.Coord != nil {
+				j.Coord.ContinueAfter(id)
 			}
 		}
 		j.mu.Lock()

@@ -117,16 +117,6 @@ func (c *OperatorContext) Fail(err error) {
 	c.task.fail(err)
 }
 
-// CheckFaults asks the job's fault injector whether a fault strikes after
-// n records. Operators call it once per batch.
-func (c *OperatorContext) CheckFaults(n int64) {
-	if c.task.cfg.Faults != nil && c.task.failure == nil {
-		if err := c.task.strike(c.Name, FaultRecord, n); err != nil {
-			c.task.fail(err)
-		}
-	}
-}
-
 // Checkpointing reports whether the job takes checkpoints.
 func (c *OperatorContext) Checkpointing() bool { return c.task.acker != nil }
 

@@ -82,15 +82,21 @@ func DecodeMetadata(data []byte) (Metadata, error) {
 
 // AssignRestore reads the snapshot r and hands every task the state of
 // its operators: all keyed-state blobs of an operator (each subtask keeps
-// its key groups), and the operator's list state dealt round-robin.
-func AssignRestore(eg *ExecutionGraph, r *snapshot.Reader, allowNonRestored bool) error {
+// its key groups), and the operator's list state dealt round-robin. It
+// returns the checkpoint ID the snapshot was taken as.
+func AssignRestore(eg *ExecutionGraph, r *snapshot.Reader, allowNonRestored bool) (int64, error) {
+	md, err := assignRestore(eg, r, allowNonRestored)
+	return md.CheckpointID, err
+}
+
+func assignRestore(eg *ExecutionGraph, r *snapshot.Reader, allowNonRestored bool) (Metadata, error) {
 	data, err := r.ReadFile(metadataFile)
 	if err != nil {
-		return err
+		return Metadata{}, err
 	}
 	md, err := DecodeMetadata(data)
 	if err != nil {
-		return err
+		return md, err
 	}
 	byUID := make(map[string]*Vertex, len(eg.Graph.Vertices))
 	for _, v := range eg.Graph.Vertices {
@@ -107,18 +113,18 @@ func AssignRestore(eg *ExecutionGraph, r *snapshot.Reader, allowNonRestored bool
 			continue
 		}
 		if v.MaxParallelism != op.MaxParallelism && len(op.Subtasks) > 0 && v.Keyed {
-			return fmt.Errorf("%w: operator %q had max parallelism %d, now %d (key groups cannot change)",
+			return md, fmt.Errorf("%w: operator %q had max parallelism %d, now %d (key groups cannot change)",
 				ErrIncompatibleState, op.UID, op.MaxParallelism, v.MaxParallelism)
 		}
 		list := make([]OperatorState, 0, len(op.Subtasks))
 		for _, st := range op.Subtasks {
 			b, err := r.ReadFile(st.File)
 			if err != nil {
-				return err
+				return md, err
 			}
 			s, err := decodeOperatorState(b)
 			if err != nil {
-				return fmt.Errorf("operator %q subtask %d: %w", op.UID, st.Subtask, err)
+				return md, fmt.Errorf("operator %q subtask %d: %w", op.UID, st.Subtask, err)
 			}
 			list = append(list, s)
 		}
@@ -126,7 +132,7 @@ func AssignRestore(eg *ExecutionGraph, r *snapshot.Reader, allowNonRestored bool
 	}
 	if len(missing) > 0 && !allowNonRestored {
 		slices.Sort(missing)
-		return fmt.Errorf("%w: %q (allow non-restored state to skip them)", ErrNonRestoredState, missing)
+		return md, fmt.Errorf("%w: %q (allow non-restored state to skip them)", ErrNonRestoredState, missing)
 	}
 	for _, t := range eg.Tasks {
 		t.restored = make([]*RestoredState, len(t.Members))
@@ -150,7 +156,7 @@ func AssignRestore(eg *ExecutionGraph, r *snapshot.Reader, allowNonRestored bool
 			t.restored[i] = rs
 		}
 	}
-	return nil
+	return md, nil
 }
 
 // encodeOperatorState: uvarint length + keyed blob (length 0: none), then

@@ -212,10 +212,30 @@ func (t *Task) Step(ev Event) (done bool, err error) {
 		t.publish()
 	}()
 	done = t.handle(ev)
+	t.recordFaults()
 	if t.failure != nil {
 		return false, t.failure
 	}
 	return done, nil
+}
+
+// recordFaults asks the fault injector, after each step, whether a record
+// fault strikes any operator of the chain: after n records received (a
+// source: emitted).
+func (t *Task) recordFaults() {
+	if t.cfg.Faults == nil || t.failure != nil {
+		return
+	}
+	for i, c := range t.ctxs {
+		n := c.RecordsIn
+		if i == 0 && t.IsSource() {
+			n = c.RecordsOut
+		}
+		if err := t.strike(t.Members[i].Name, FaultRecord, n); err != nil {
+			t.fail(err)
+			return
+		}
+	}
 }
 
 func (t *Task) handle(ev Event) (done bool) {
