@@ -1,10 +1,25 @@
-// Command wordcount counts the words of a text with a flinksim dataflow and
-// prints "word<TAB>count" lines sorted by word.
+// Command wordcount counts the words of a text with a flinksim dataflow.
 //
 //	go run ./examples/wordcount [--parallelism N] [FILE]
 //
-// Words are whitespace-separated tokens, as strings.Fields splits them,
+// prints "word<TAB>count" lines sorted by word. Words are
+// whitespace-separated tokens, as strings.Fields splits them,
 // case-sensitive. Without FILE it counts a built-in text.
+//
+//	go run ./examples/wordcount --checkpoint-dir DIR --output OUT \
+//		[--checkpoint-interval 100ms] [--parallelism N] FILE
+//
+// writes, for every occurrence of a word in FILE, one line "word<TAB>n",
+// n being the count of the word so far, exactly once into files in the
+// directory OUT, and nothing on standard output. It takes a checkpoint
+// every checkpoint interval into DIR, and a file of OUT becomes visible
+// only once a checkpoint covering it completed; files of OUT whose names
+// start with "." are unfinished and are not output, so "cat OUT/*" reads
+// the output. If the process dies, even by kill -9, running the same
+// command again resumes from the latest checkpoint, and once the input is
+// done OUT holds exactly the lines of an uninterrupted run. The end of the
+// job is recorded in DIR: a run that finds the job complete says so and
+// exits with status 0.
 package main
 
 import (
@@ -19,6 +34,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/flinksim/go-flinksim/flinksim"
 )
@@ -38,19 +54,45 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("wordcount", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	parallelism := fs.Int("parallelism", runtime.GOMAXPROCS(0), "parallelism of every operator")
+	output := fs.String("output", "", "write a line \"word<TAB>n\" per word occurrence, exactly once, into files in directory `OUT` (needs --checkpoint-dir and FILE)")
+	checkpointDir := fs.String("checkpoint-dir", "", "keep checkpoints in directory `DIR`, and resume from the latest one (with --output)")
+	interval := fs.Duration("checkpoint-interval", 100*time.Millisecond, "time between checkpoints (with --output)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: wordcount [--parallelism N] [FILE]")
+		fmt.Fprintln(stderr, "       wordcount --checkpoint-dir DIR --output OUT [--checkpoint-interval D] [--parallelism N] FILE")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	set := make(map[string]bool)
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if fs.NArg() > 1 {
 		fs.Usage()
 		return fmt.Errorf("want at most one FILE, got %d", fs.NArg())
 	}
 	if *parallelism < 1 {
 		return fmt.Errorf("--parallelism must be at least 1, got %d", *parallelism)
+	}
+	if set["output"] || set["checkpoint-dir"] || set["checkpoint-interval"] {
+		switch {
+		case set["output"] && *output == "":
+			return errors.New("--output needs a directory, got \"\"")
+		case *output == "":
+			return errors.New("--checkpoint-dir and --checkpoint-interval are for --output mode: add --output OUT")
+		case *checkpointDir == "" && set["checkpoint-dir"]:
+			return errors.New("--checkpoint-dir needs a directory, got \"\"")
+		case *checkpointDir == "":
+			return errors.New("--output needs --checkpoint-dir DIR, a directory")
+		case fs.NArg() != 1:
+			return errors.New("--output needs an input FILE")
+		case *interval <= 0:
+			return fmt.Errorf("--checkpoint-interval must be positive, got %v", *interval)
+		}
+		return runOutput(ctx, outputConfig{
+			input: fs.Arg(0), output: *output, checkpointDir: *checkpointDir,
+			interval: *interval, parallelism: *parallelism,
+		}, stderr)
 	}
 	env := flinksim.NewEnvironment(flinksim.WithParallelism(*parallelism))
 	var lines flinksim.Stream[string]

@@ -2,6 +2,7 @@ package main
 
 import (
 	"maps"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -20,17 +21,17 @@ type counts struct {
 	byWord map[string]int64
 }
 
-// countWords adds the word count dataflow to lines' environment: split
+// runningCounts adds the running word count to lines' environment: split
 // lines into words (as strings.Fields does), key by word, count each word
-// in keyed state, and upsert every new count into the returned counts.
-func countWords(lines flinksim.Stream[string]) *counts {
+// in keyed state, and emit every word occurrence with its count so far.
+func runningCounts(lines flinksim.Stream[string]) flinksim.Stream[wordCount] {
 	words := flinksim.FlatMap(lines, "split", func(line string, out flinksim.Collector[string]) error {
 		for w := range strings.FieldsSeq(line) {
 			out.Collect(w)
 		}
 		return nil
 	})
-	running := flinksim.Process(flinksim.KeyBy(words, func(w string) string { return w }), "count",
+	return flinksim.Process(flinksim.KeyBy(words, func(w string) string { return w }), "count",
 		func(rt *flinksim.KeyedRuntimeContext[string]) (flinksim.KeyedProcessFunction[string, string, wordCount], error) {
 			seen := flinksim.NewValueState[int64](rt, "seen")
 			return flinksim.ProcessFunc[string, string, wordCount](
@@ -42,6 +43,20 @@ func countWords(lines flinksim.Stream[string]) *counts {
 					return nil
 				}), nil
 		})
+}
+
+// appendLine appends c as the line "word<TAB>count\n".
+func appendLine(dst []byte, c wordCount) []byte {
+	dst = append(dst, c.Word...)
+	dst = append(dst, '\t')
+	dst = strconv.AppendInt(dst, c.Count, 10)
+	return append(dst, '\n')
+}
+
+// countWords adds the word count dataflow to lines' environment (see
+// runningCounts) and upserts every new count into the returned counts.
+func countWords(lines flinksim.Stream[string]) *counts {
+	running := runningCounts(lines)
 	result := &counts{byWord: make(map[string]int64)}
 	flinksim.SinkTo(running, "latest", func(*flinksim.RuntimeContext) (flinksim.SinkWriter[wordCount], error) {
 		return &upsertWriter{into: result, latest: make(map[string]int64)}, nil

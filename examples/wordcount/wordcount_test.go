@@ -126,18 +126,56 @@ func BenchmarkWordcount(b *testing.B) {
 }
 
 func measure(b *testing.B, count func() map[string]int64) {
+	measureWords(b, benchmarkWords, count, 1000)
+}
+
+// measureWords runs count, which counts words words in which "w0" appears
+// w0 times, and reports words/s and allocations per word.
+func measureWords(b *testing.B, words int, count func() map[string]int64, w0 int64) {
 	b.ReportAllocs()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	start := time.Now()
 	for b.Loop() {
-		if got := count(); len(got) != 1000 || got["w0"] != 1000 {
+		if got := count(); len(got) != 1000 || got["w0"] != w0 {
 			b.Fatalf("wrong counts: %d words, w0=%d", len(got), got["w0"])
 		}
 	}
 	elapsed := time.Since(start)
 	runtime.ReadMemStats(&after)
-	words := float64(benchmarkWords) * float64(b.N)
-	b.ReportMetric(words/elapsed.Seconds(), "words/s")
-	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/words, "allocs/word")
+	total := float64(words) * float64(b.N)
+	b.ReportMetric(total/elapsed.Seconds(), "words/s")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/total, "allocs/word")
+}
+
+// BenchmarkCheckpointOverhead runs the word count at parallelism 2 on 5M
+// words (the benchmark input five times) with checkpointing off and with
+// exactly-once checkpoints every 100ms, in one run.
+func BenchmarkCheckpointOverhead(b *testing.B) {
+	var lines []string
+	for range 5 {
+		lines = append(lines, benchmarkLines()...)
+	}
+	for _, bc := range []struct {
+		name string
+		opts []flinksim.Option
+	}{
+		{"off", nil},
+		{"exactly-once-100ms", []flinksim.Option{flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: 100 * time.Millisecond})}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			checkpoints := int64(0)
+			measureWords(b, 5*benchmarkWords, func() map[string]int64 {
+				env := flinksim.NewEnvironment(append([]flinksim.Option{flinksim.WithParallelism(2)}, bc.opts...)...)
+				result := countWords(flinksim.FromSlice(env, "lines", lines))
+				res, err := env.Execute(context.Background(), "wordcount")
+				if err != nil {
+					b.Fatal(err)
+				}
+				checkpoints += res.Checkpoints.NumberOfCompletedCheckpoints
+				return result.byWord
+			}, 5000)
+			b.ReportMetric(float64(checkpoints)/float64(b.N), "checkpoints/op")
+		})
+	}
 }

@@ -1,0 +1,158 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestWordcountKill9 runs the output mode as a process, kills it with
+// SIGKILL at seeded random moments, re-runs the same command each time,
+// and checks that the output of the run that completes is exactly that
+// of an uninterrupted run.
+func TestWordcountKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary; skipped in -short")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build the binary:", err)
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "wordcount")
+	build := exec.Command(goTool, "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	text := generateText(42, 1_000_000)
+	in := filepath.Join(tmp, "in.txt")
+	require.NoError(t, os.WriteFile(in, []byte(text), 0o600))
+	want := expectedLines(text)
+
+	type result struct {
+		killed  bool
+		stderr  string
+		elapsed time.Duration
+	}
+	// runCmd runs the command for cp and out; killAfter > 0 sends SIGKILL
+	// after that long (the fault injected). Only the process's exit is
+	// waited for.
+	runCmd := func(cp, out string, killAfter time.Duration) result {
+		t.Helper()
+		cmd := exec.Command(bin, "--checkpoint-dir", cp, "--output", out, "--checkpoint-interval", "20ms", "--parallelism", "2", in)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		start := time.Now()
+		require.NoError(t, cmd.Start())
+		if killAfter > 0 {
+			timer := time.AfterFunc(killAfter, func() { _ = cmd.Process.Kill() }) // SIGKILL
+			defer timer.Stop()
+		}
+		err := cmd.Wait()
+		r := result{stderr: stderr.String(), elapsed: time.Since(start)}
+		assert.Empty(t, stdout.String(), "stdout")
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			ws, ok := ee.Sys().(syscall.WaitStatus)
+			require.True(t, ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL, "run failed: %v\n%s", err, r.stderr)
+			r.killed = true
+			return r
+		}
+		require.NoError(t, err, r.stderr)
+		return r
+	}
+
+	// The uninterrupted run, which also times a run.
+	ref := runCmd(filepath.Join(tmp, "ref-cp"), filepath.Join(tmp, "ref-out"), 0)
+	refLines, refHidden := committedLines(t, filepath.Join(tmp, "ref-out"))
+	require.Equal(t, want, refLines)
+	require.Empty(t, refHidden)
+
+	// A run that finds the job complete times a process's start and end.
+	t0 := runCmd(filepath.Join(tmp, "ref-cp"), filepath.Join(tmp, "ref-out"), 0).elapsed
+	work := max(ref.elapsed-t0, 20*time.Millisecond)
+	t.Logf("uninterrupted run: %v, of which start and end %v", ref.elapsed, t0)
+
+	// Kill each run after its start plus 10% to 30% of a run's work: a
+	// killed run gets no further than its kill, so at least three kills
+	// land before the input is done.
+	cp, out := filepath.Join(tmp, "cp"), filepath.Join(tmp, "out")
+	rng := rand.New(rand.NewPCG(2024, 9))
+	kills := 0
+	for range 5 {
+		delay := t0 + work/10 + time.Duration(rng.Int64N(int64(work/5)))
+		r := runCmd(cp, out, delay)
+		if !r.killed {
+			t.Logf("run finished before its kill at %v", delay)
+			break
+		}
+		kills++
+		lines, hidden := committedLines(t, out)
+		t.Logf("kill %d at %v: %d of %d lines committed, %d hidden files; %s",
+			kills, delay, len(lines), len(want), len(hidden), lastLine(r.stderr))
+		assertSubset(t, want, lines)
+	}
+	assert.GreaterOrEqual(t, kills, 3)
+
+	final := runCmd(cp, out, 0)
+	t.Logf("final run: %v; %s", final.elapsed, strings.ReplaceAll(strings.TrimSpace(final.stderr), "\n", "; "))
+	got, hidden := committedLines(t, out)
+	require.Equal(t, refLines, got, "the committed lines after the kills equal the uninterrupted run's")
+	assert.Empty(t, hidden)
+
+	again := runCmd(cp, out, 0)
+	assert.Contains(t, again.stderr, "already complete")
+	got, _ = committedLines(t, out)
+	assert.Equal(t, refLines, got)
+}
+
+// assertSubset checks that got, sorted, holds no line more often than
+// want, sorted: committed output never has a duplicate.
+func assertSubset(t *testing.T, want, got []string) {
+	t.Helper()
+	i := 0
+	for _, l := range got {
+		for i < len(want) && want[i] < l {
+			i++
+		}
+		if i == len(want) || want[i] != l {
+			t.Errorf("committed line %q is unexpected or duplicated", l)
+			return
+		}
+		i++
+	}
+}
+
+// lastLine returns the last line of s, or "no message".
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "no message"
+	}
+	return s[strings.LastIndexByte(s, '\n')+1:]
+}
+
+func TestLockDir(t *testing.T) {
+	path := filepath.Join(t.TempDir(), lockFile)
+	unlock, err := lockDir(path)
+	require.NoError(t, err)
+	if _, err := lockDir(path); assert.Error(t, err) {
+		assert.Contains(t, err.Error(), "another wordcount process")
+	}
+	unlock()
+	unlock2, err := lockDir(path)
+	require.NoError(t, err)
+	unlock2()
+}
