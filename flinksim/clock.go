@@ -1,8 +1,9 @@
 package flinksim
 
 import (
-	"sync"
 	"time"
+
+	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
 )
 
 // Clock is the source of processing time and of timed waits (checkpoint
@@ -23,55 +24,16 @@ func (SystemClock) Now() time.Time { return time.Now() }
 // After implements Clock.
 func (SystemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
-// ManualClock is a Clock that moves only when told to. It is safe for
-// concurrent use.
-type ManualClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	waiters []manualWaiter
-}
-
-type manualWaiter struct {
-	at time.Time
-	ch chan time.Time
-}
+// ManualClock is a Clock that moves only when told to, for tests. It is
+// safe for concurrent use. Its methods:
+//
+//	Now() time.Time                          // the clock's time
+//	After(d time.Duration) <-chan time.Time  // receives once the clock moved d
+//	Advance(d time.Duration)                 // moves forward, waking waiters
+//	AdvanceTo(t time.Time)                   // moves to t, if t is later
+//
+// It is the clock the simulation executor runs its virtual time on.
+type ManualClock = engine.VirtualClock
 
 // NewManualClock returns a clock that reads start until advanced.
-func NewManualClock(start time.Time) *ManualClock { return &ManualClock{now: start} }
-
-// Now implements Clock.
-func (c *ManualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// After implements Clock: the channel receives once Advance has moved the
-// clock d past now.
-func (c *ManualClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	if d <= 0 {
-		ch <- c.now
-		return ch
-	}
-	c.waiters = append(c.waiters, manualWaiter{at: c.now.Add(d), ch: ch})
-	return ch
-}
-
-// Advance moves the clock forward by d, waking the waiters whose time came.
-func (c *ManualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	kept := c.waiters[:0]
-	for _, w := range c.waiters {
-		if w.at.After(c.now) {
-			kept = append(kept, w)
-			continue
-		}
-		w.ch <- c.now
-	}
-	c.waiters = kept
-}
+func NewManualClock(start time.Time) *ManualClock { return engine.NewVirtualClock(start) }
