@@ -5,7 +5,11 @@
 //
 // wordcount counts the words of FILE (or of a built-in text) with a
 // FlatMap → KeyBy → Process dataflow that keeps each word's count in keyed
-// state, and prints "word<TAB>count" lines sorted by word.
+// state, and prints "word<TAB>count" lines sorted by word. With
+// checkpoints it writes one line per word occurrence, exactly once, and
+// survives kill -9:
+//
+//	go run ./examples/wordcount --checkpoint-dir DIR [--checkpoint-interval 100ms] --output OUT [--parallelism N] FILE
 //
 // Planned: fraud detection with keyed state and timers, a Nexmark query, a
 // Kafka pipeline, the application lifecycle, and teaching programs that show
