@@ -24,17 +24,7 @@ type keyCount struct {
 // multiset on every failure-free run.
 func runningCounts(env *flinksim.Environment, n int64, keys int, into *flinksim.TransactionalCollector[keyCount]) {
 	src := flinksim.Generate(env, "numbers", n, func(i int64) (int, error) { return int(i) % keys, nil })
-	counts := flinksim.Process(flinksim.KeyBy(src, func(k int) int { return k }), "count",
-		func(rt *flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, keyCount], error) {
-			c := flinksim.NewValueState[int64](rt, "c")
-			return flinksim.ProcessFunc[int, int, keyCount](func(ctx *flinksim.KeyedContext[int], k int, out flinksim.Collector[keyCount]) error {
-				v, _ := c.Value()
-				v++
-				c.Update(v)
-				out.Collect(keyCount{k, v})
-				return nil
-			}), nil
-		})
+	counts := flinksim.Process(flinksim.KeyBy(src, func(k int) int { return k }), "count", cpCounter)
 	flinksim.CollectTransactional(counts, "sink", into)
 }
 
