@@ -32,8 +32,21 @@ type Config struct {
 	TaskManagers        int
 	SlotsPerTaskManager int
 	// BatchSize is the number of records sent between tasks at once
-	// (default 256).
+	// (default 256, at most MaxBatchSize).
 	BatchSize int
+	// BuffersPerChannel is how many batches an input channel holds before
+	// its producer waits (default 4, at most MaxBuffersPerChannel), as
+	// Flink's buffers per channel: backpressure is per channel, and an
+	// input blocked by exactly-once alignment holds at most this many
+	// batches, plus what one step of its producer emits (one batch, for
+	// sources and operators that emit a record per record), whatever the
+	// speed of its producer.
+	BuffersPerChannel int
+	// BufferTimeout bounds how long a partly filled batch waits before it
+	// is sent while its task is busy (default 100ms, as Flink's
+	// execution.buffer-timeout); a task with nothing left to read sends
+	// its partial batches at once.
+	BufferTimeout time.Duration
 	// Logger receives structured logs (default: none).
 	Logger *zap.Logger
 	// Clock is the source of processing time (default: SystemClock).
@@ -55,7 +68,17 @@ type Config struct {
 	AllowNonRestoredState bool
 	// Faults injects failures, for tests (default: none).
 	Faults Faults
+	// Tracer, when set, receives every trace event of the job (see
+	// TraceEvent). Its calls never overlap; it runs on the job's
+	// goroutines, so it must not block.
+	Tracer func(TraceEvent)
 }
+
+// Bounds of Config values; larger ones are refused with ErrInvalidConfig.
+const (
+	MaxBatchSize         = engine.MaxBatchSize
+	MaxBuffersPerChannel = engine.MaxGateCapacity
+)
 
 // Simulation configures the deterministic executor: all tasks run on one
 // goroutine, and at every step the next event — a source poll or the
@@ -111,6 +134,9 @@ func WithRestoreFrom(ref string, allowNonRestored bool) Option {
 	return func(c *Config) { c.RestoreFrom, c.AllowNonRestoredState = ref, allowNonRestored }
 }
 
+// WithTracer subscribes fn to the job's trace events (see Config.Tracer).
+func WithTracer(fn func(TraceEvent)) Option { return func(c *Config) { c.Tracer = fn } }
+
 // WithFaults injects failures, for tests.
 func WithFaults(f Faults) Option { return func(c *Config) { c.Faults = f } }
 
@@ -126,6 +152,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BatchSize == 0 {
 		c.BatchSize = 256
+	}
+	if c.BuffersPerChannel == 0 {
+		c.BuffersPerChannel = 4
+	}
+	if c.BufferTimeout == 0 {
+		c.BufferTimeout = 100 * time.Millisecond
 	}
 	if c.Logger == nil {
 		c.Logger = zap.NewNop()
@@ -160,7 +192,9 @@ func (c Config) validate() error {
 	check(c.MaxParallelism >= 0 && c.MaxParallelism <= keygroup.UpperBound, "max parallelism %d not in [1, %d]", c.MaxParallelism, keygroup.UpperBound)
 	check(c.TaskManagers >= 0, "task managers %d < 0", c.TaskManagers)
 	check(c.SlotsPerTaskManager >= 1, "slots per task manager %d < 1", c.SlotsPerTaskManager)
-	check(c.BatchSize >= 1, "batch size %d < 1", c.BatchSize)
+	check(c.BatchSize >= 1 && c.BatchSize <= MaxBatchSize, "batch size %d not in [1, %d]", c.BatchSize, MaxBatchSize)
+	check(c.BuffersPerChannel >= 1 && c.BuffersPerChannel <= MaxBuffersPerChannel, "buffers per channel %d not in [1, %d]", c.BuffersPerChannel, MaxBuffersPerChannel)
+	check(c.BufferTimeout > 0, "buffer timeout %v <= 0", c.BufferTimeout)
 	if cp := c.Checkpointing; cp != nil {
 		check(cp.Interval >= 0 && cp.MinPause >= 0 && cp.Timeout > 0, "checkpoint interval %v, min pause %v, timeout %v", cp.Interval, cp.MinPause, cp.Timeout)
 		check(cp.Mode == ExactlyOnce || cp.Mode == AtLeastOnce, "checkpointing mode %d", cp.Mode)
@@ -202,4 +236,10 @@ func NewEnvironmentFromConfig(cfg Config) *Environment {
 func (e *Environment) Config() Config { return e.cfg }
 
 // addError records a graph-building error; Execute reports it.
-func (e *Environment) addError(err error) { e.errs = append(e.errs, err) }
+func (e *Environment) addError(err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.addErrorLocked(err)
+}
+
+func (e *Environment) addErrorLocked(err error) { e.errs = append(e.errs, err) }

@@ -259,13 +259,18 @@ func ExampleWithSimulation() {
 	again, _ := run(42)
 	fmt.Println("sum:", sum)
 	fmt.Println("same seed, same trace:", trace == again)
-	fmt.Print(strings.Join(strings.SplitAfter(trace, "\n")[:3], ""))
+	fmt.Print(strings.Join(strings.SplitAfter(trace, "\n")[:8], ""))
 	// Output:
 	// sum: 42
 	// same seed, same trace: true
-	// 0 numbers (0) poll -> 2 records
-	// 1 numbers (0) poll -> 1 records
-	// 2 double -> collect (1) <- in0 batch n=1
+	// 0s job attempt 1
+	// 1ms numbers (0) poll -> 2 records
+	// 2ms numbers (0) poll -> 1 records
+	// 2ms numbers (0) end-of-input
+	// 2ms numbers (0) finished
+	// 3ms double -> collect (1) <- in0 batch n=1
+	// 4ms double -> collect (0) <- in0 batch n=2
+	// 5ms double -> collect (1) <- in0 end-of-data
 }
 
 func ExampleCollect() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,6 +78,12 @@ type SubtaskInfo struct {
 	// TaskManager and Slot say where the task runs.
 	TaskManager int
 	Slot        int
+	// QueuedRecords is the number of records waiting in the task's input
+	// gate now, PeakQueuedRecords the most that ever waited at once. Each
+	// input channel holds at most Config.BuffersPerChannel batches, plus
+	// what one step of its producer emits (see Config.BuffersPerChannel).
+	QueuedRecords     int
+	PeakQueuedRecords int
 }
 
 // OperatorMetrics are the record counters of one operator subtask, under
@@ -126,15 +133,23 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 	log := e.cfg.Logger.With(zap.String("job", name))
 	clock := engine.Clock(e.cfg.Clock)
 	var exec engine.Executor = engine.ConcurrentExecutor{Clock: clock}
+	tracers := []func(TraceEvent){e.cfg.Tracer}
 	if sim := e.cfg.Simulation; sim != nil {
-		se := engine.NewSimExecutor(sim.Seed, sim.Trace, e.cfg.Clock.Now())
+		se := engine.NewSimExecutor(sim.Seed, e.cfg.Clock.Now())
 		exec, clock = se, se.Clock
+		if sim.Trace != nil {
+			tracers = append(tracers, textTrace(sim.Trace))
+		}
 	}
+	// The job runs its own copy of the graph: the environment accepts no
+	// operators once started, and restarts expand this copy.
+	graph := &engine.Graph{Vertices: slices.Clone(e.graph.Vertices)}
 	job := &engine.Job{
-		Graph: &e.graph, Exec: exec, Restart: e.cfg.RestartStrategy, Log: log, AllowNonRestored: e.cfg.AllowNonRestoredState,
+		Graph: graph, Exec: exec, Restart: e.cfg.RestartStrategy, Log: log, AllowNonRestored: e.cfg.AllowNonRestoredState,
 		Config: engine.Config{
 			BatchSize: e.cfg.BatchSize, TaskManagers: e.cfg.TaskManagers, SlotsPerTaskManager: e.cfg.SlotsPerTaskManager,
-			Logger: log, Clock: clock, Faults: e.cfg.Faults,
+			Logger: log, Clock: clock, Faults: e.cfg.Faults, GateCapacity: e.cfg.BuffersPerChannel,
+			BufferTimeout: e.cfg.BufferTimeout, Tracer: engineTracer(tracers),
 		},
 	}
 	if cp := e.cfg.Checkpointing; cp != nil {
@@ -191,6 +206,21 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 		log.Info("job ended", zap.Stringer("status", status), zap.Error(err))
 	}()
 	return j, nil
+}
+
+// engineTracer combines the non-nil subscribers into one engine tracer,
+// or nil if there are none.
+func engineTracer(fns []func(TraceEvent)) engine.Tracer {
+	fns = slices.DeleteFunc(fns, func(f func(TraceEvent)) bool { return f == nil })
+	if len(fns) == 0 {
+		return nil
+	}
+	return func(ev engine.TraceEvent) {
+		te := traceEventOf(ev)
+		for _, f := range fns {
+			f(te)
+		}
+	}
 }
 
 // JobResult is what Execute returns for a job that finished.
@@ -320,8 +350,10 @@ func (j *JobClient) Subtasks() []SubtaskInfo {
 	eg := j.job.Current()
 	out := make([]SubtaskInfo, len(eg.Tasks))
 	for i, t := range eg.Tasks {
+		queued, peak := t.Gate().Queued()
 		out[i] = SubtaskInfo{Task: t.Name, Subtask: t.Subtask, Status: t.Status(),
-			TaskManager: t.Placement.TaskManager, Slot: t.Placement.Slot}
+			TaskManager: t.Placement.TaskManager, Slot: t.Placement.Slot,
+			QueuedRecords: queued, PeakQueuedRecords: peak}
 	}
 	return out
 }

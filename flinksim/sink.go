@@ -12,8 +12,11 @@ import (
 
 // SinkWriter writes the records of one sink subtask, as Flink's Sink V2
 // SinkWriter. If it also has a Flush(endOfInput bool) error method, Flush
-// is called with true once all input has arrived; if it has a Close() error
-// method, Close is called when the subtask ends, whatever the outcome.
+// is called with false before the subtask acknowledges each checkpoint —
+// so a writer that buffers must make what it buffered durable there, or a
+// restore from that checkpoint loses it — and with true once all input has
+// arrived. If it has a Close() error method, Close is called when the
+// subtask ends, whatever the outcome.
 type SinkWriter[T any] interface {
 	Write(v T) error
 }
@@ -73,10 +76,19 @@ func (o *sinkOp[T]) Collect(v T) {
 
 func (o *sinkOp[T]) ProcessBatch(b any) { processBatch[T](o.ctx, o, b) }
 
-func (o *sinkOp[T]) EndInput() {
+func (o *sinkOp[T]) EndInput() { o.flush(true) }
+
+// PrepareSnapshotPreBarrier flushes the writer before the checkpoint's
+// barrier passes, so the checkpoint covers every record written.
+func (o *sinkOp[T]) PrepareSnapshotPreBarrier(int64) error {
+	o.flush(false)
+	return nil
+}
+
+func (o *sinkOp[T]) flush(endOfInput bool) {
 	defer o.ctx.Recover()
 	if f, ok := o.w.(interface{ Flush(endOfInput bool) error }); ok {
-		if err := f.Flush(true); err != nil {
+		if err := f.Flush(endOfInput); err != nil {
 			o.ctx.Fail(fmt.Errorf("flush: %w", err))
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
 )
@@ -87,6 +88,19 @@ func (s *sourceBase) SnapshotState(int64) (engine.OperatorState, error) {
 	return splitState(s.splits), nil
 }
 func (s *sourceBase) NotifyCheckpointComplete(int64) error { return nil }
+
+// Positions describes the splits still to read, for the restore trace:
+// "[next, end)" each.
+func (s *sourceBase) Positions() string {
+	var b strings.Builder
+	for i, sp := range s.splits {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "[%d, %d)", sp.Next, sp.End)
+	}
+	return b.String()
+}
 func (s *sourceBase) NotifyCheckpointAborted(int64)        {}
 
 // FromSlice is a bounded source of items. With parallelism p, subtask i

@@ -62,6 +62,13 @@ type vertexSpec[Out any] struct {
 // addVertex adds a vertex fed by the given edges. inputs may be empty (a
 // source). It returns the stream of the vertex's output.
 func addVertex[Out any](env *Environment, spec vertexSpec[Out], inputs []*engine.Edge, opts []OperatorOption) Stream[Out] {
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	if env.executed {
+		// The job runs (or ran) the graph as it was at Start: adding to it
+		// now would change nothing, so it is refused.
+		return invalid[Out](env, fmt.Errorf("%w: operator %q added after the job started", ErrAlreadyExecuted, spec.name))
+	}
 	v := &engine.Vertex{
 		Name: spec.name, IsSource: spec.source, IsSink: spec.sink, Keyed: spec.keyed,
 		New: func(ctx *engine.OperatorContext, out any) (engine.Operator, error) {
@@ -73,7 +80,7 @@ func addVertex[Out any](env *Environment, spec vertexSpec[Out], inputs []*engine
 		o(v)
 	}
 	if spec.name == "" {
-		env.addError(fmt.Errorf("%w: operator without a name", ErrInvalidOperator))
+		env.addErrorLocked(fmt.Errorf("%w: operator without a name", ErrInvalidOperator))
 	}
 	env.graph.Add(v)
 	for _, e := range inputs {

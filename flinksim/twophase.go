@@ -106,8 +106,12 @@ func (o *twoPhaseOp[T, TXN]) recover() error {
 			if err := o.sink.Commit(txn); err != nil {
 				return fmt.Errorf("commit restored transaction: %w", err)
 			}
-		} else if err := o.sink.Abort(txn); err != nil {
-			return fmt.Errorf("abort restored transaction: %w", err)
+			o.ctx.Trace(engine.TraceCommit, 0, fmt.Sprint(txn))
+		} else {
+			if err := o.sink.Abort(txn); err != nil {
+				return fmt.Errorf("abort restored transaction: %w", err)
+			}
+			o.ctx.Trace(engine.TraceTxnAbort, 0, fmt.Sprint(txn))
 		}
 	}
 	return nil
@@ -141,13 +145,16 @@ func (o *twoPhaseOp[T, TXN]) EndInput() {
 	}
 	if err := o.sink.Commit(txn); err != nil {
 		o.ctx.Fail(fmt.Errorf("commit: %w", err))
+		return
 	}
+	o.ctx.Trace(engine.TraceCommit, 0, fmt.Sprint(txn))
 }
 
 func (o *twoPhaseOp[T, TXN]) SnapshotState(id int64) (engine.OperatorState, error) {
 	if err := o.sink.PreCommit(o.current); err != nil {
 		return engine.OperatorState{}, fmt.Errorf("pre-commit: %w", err)
 	}
+	o.ctx.Trace(engine.TracePreCommit, id, fmt.Sprint(o.current))
 	o.pending = append(o.pending, pendingTxn[TXN]{checkpoint: id, txn: o.current})
 	o.open = false
 	txn, err := o.sink.BeginTransaction()
@@ -174,7 +181,9 @@ func (o *twoPhaseOp[T, TXN]) NotifyCheckpointComplete(id int64) error {
 		}
 		if err := o.sink.Commit(p.txn); err != nil {
 			errs = append(errs, fmt.Errorf("commit transaction of checkpoint %d: %w", p.checkpoint, err))
+			continue
 		}
+		o.ctx.Trace(engine.TraceCommit, p.checkpoint, fmt.Sprint(p.txn))
 	}
 	o.pending = kept
 	return errors.Join(errs...)
@@ -189,6 +198,7 @@ func (o *twoPhaseOp[T, TXN]) NotifyCheckpointAborted(int64) {}
 func (o *twoPhaseOp[T, TXN]) Close() error {
 	if o.open {
 		o.open = false
+		o.ctx.Trace(engine.TraceTxnAbort, 0, fmt.Sprint(o.current))
 		return o.sink.Abort(o.current)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,14 +80,15 @@ const HistorySize = 10
 // Its methods are called by one executor goroutine at a time; the mutex
 // guards what JobClient reads from other goroutines.
 type Coordinator struct {
-	cfg   CheckpointConfig
-	clock Clock
-	log   *zap.Logger
+	cfg    CheckpointConfig
+	clock  Clock
+	log    *zap.Logger
+	tracer *tracer
 
 	// Set per attempt by Attach.
+	ctx       context.Context // ends with the attempt: a write in progress stops
 	tasks     []*Task
 	sources   []*Task
-	control   func(t *Task, ev Event)
 	dataEnded map[*Task]bool
 	finalDone bool
 
@@ -145,13 +147,13 @@ func (c *Coordinator) ContinueAfter(id int64) {
 // Mode returns the checkpointing mode.
 func (c *Coordinator) Mode() CheckpointMode { return c.cfg.Mode }
 
-// Attach starts an attempt: tasks are the attempt's tasks, and control
-// delivers the coordinator's events to them.
-func (c *Coordinator) Attach(tasks []*Task, control func(t *Task, ev Event)) {
+// Attach starts an attempt: tasks are the attempt's tasks, which get the
+// coordinator's events on their control lanes. ctx ends with the attempt.
+func (c *Coordinator) Attach(ctx context.Context, tasks []*Task) {
 	if c.pending != nil {
 		c.fail(errors.New("job restarted"), false)
 	}
-	c.tasks, c.control, c.fatal, c.finalDone, c.failures = tasks, control, nil, false, 0
+	c.ctx, c.tasks, c.fatal, c.finalDone, c.failures = ctx, tasks, nil, false, 0
 	c.sources = c.sources[:0]
 	for _, t := range tasks {
 		if t.IsSource() {
@@ -287,7 +289,7 @@ func (c *Coordinator) trigger(now time.Time, savepoint string, done func(Checkpo
 	c.pending = p
 	c.log.Debug("checkpoint triggered", zap.Int64("checkpoint", id), zap.Bool("final", p.final))
 	for _, t := range c.sources {
-		c.control(t, Event{Kind: EventTrigger, Checkpoint: id})
+		t.Deliver(Event{Kind: EventTrigger, Checkpoint: id})
 	}
 }
 
@@ -332,17 +334,18 @@ func (c *Coordinator) complete(p *pendingCheckpoint) {
 	c.recordLocked(p.rec)
 	c.mu.Unlock()
 	c.log.Debug("checkpoint completed", zap.Int64("checkpoint", p.rec.ID), zap.Int64("size", size), zap.Duration("duration", p.rec.Duration))
+	c.tracer.job(TraceEvent{Kind: TraceCompleted, Checkpoint: p.rec.ID, Size: size, Detail: p.rec.Savepoint})
 	// Savepoints commit no side effects (as in Flink 1.15+), unless one
 	// is the job's final snapshot.
 	if p.rec.Savepoint == "" || p.final {
 		for _, t := range c.tasks {
-			c.control(t, Event{Kind: EventComplete, Checkpoint: p.rec.ID})
+			t.Deliver(Event{Kind: EventComplete, Checkpoint: p.rec.ID})
 		}
 	}
 	if p.final {
 		c.finalDone = true
 		for _, t := range c.sources {
-			c.control(t, Event{Kind: EventFinish})
+			t.Deliver(Event{Kind: EventFinish})
 		}
 	}
 	if p.done != nil {
@@ -362,8 +365,9 @@ func (c *Coordinator) fail(cause error, counted bool) {
 	c.recordLocked(p.rec)
 	c.mu.Unlock()
 	c.log.Warn("checkpoint failed", zap.Int64("checkpoint", p.rec.ID), zap.Error(cause))
+	c.tracer.job(TraceEvent{Kind: TraceAborted, Checkpoint: p.rec.ID, Detail: cause.Error(), Err: cause})
 	for _, t := range c.tasks {
-		c.control(t, Event{Kind: EventAbort, Checkpoint: p.rec.ID})
+		t.Deliver(Event{Kind: EventAbort, Checkpoint: p.rec.ID})
 	}
 	if counted && p.rec.Savepoint == "" { // failed savepoints do not fail the job
 		c.failures++
@@ -426,6 +430,9 @@ func (c *Coordinator) write(p *pendingCheckpoint) (ref string, size int64, err e
 			if st.Keyed == nil && st.List == nil {
 				continue
 			}
+			if err := c.ctx.Err(); err != nil {
+				return "", 0, fmt.Errorf("job stopped: %w", err) // the deferred Abort removes what was written
+			}
 			name := fmt.Sprintf("op%d-%d", oi, t.Subtask)
 			data := encodeOperatorState(st)
 			if err := w.WriteFile(name, data); err != nil {
@@ -441,6 +448,9 @@ func (c *Coordinator) write(p *pendingCheckpoint) (ref string, size int64, err e
 	}
 	if err := w.WriteFile(metadataFile, mdBytes); err != nil {
 		return "", 0, err
+	}
+	if err := c.ctx.Err(); err != nil {
+		return "", 0, fmt.Errorf("job stopped: %w", err)
 	}
 	m, err := w.Commit(map[string]string{"checkpoint-id": fmt.Sprint(p.rec.ID)})
 	if err != nil {

@@ -6,7 +6,7 @@ import "fmt"
 type EventKind uint8
 
 // Event kinds a task handles. The first group travels on channels, in
-// order with the records; the second comes from the executor or the
+// order with the records; the second on the task's control lane, from the
 // checkpoint coordinator.
 const (
 	// EventBatch carries a batch of records on one input channel.
@@ -19,11 +19,6 @@ const (
 	// EventEndOfPartition closes an input channel: nothing follows.
 	EventEndOfPartition
 
-	// EventPoll asks a source task to produce its next batch.
-	EventPoll
-	// EventIdle tells a task that no input is waiting: it flushes the
-	// partly filled batches of its outputs so records do not linger.
-	EventIdle
 	// EventTrigger asks a source task to take checkpoint Checkpoint.
 	EventTrigger
 	// EventComplete notifies that checkpoint Checkpoint completed.
@@ -45,10 +40,6 @@ func (k EventKind) String() string {
 		return "end-of-data"
 	case EventEndOfPartition:
 		return "end-of-partition"
-	case EventPoll:
-		return "poll"
-	case EventIdle:
-		return "idle"
 	case EventTrigger:
 		return "trigger"
 	case EventComplete:
@@ -60,9 +51,6 @@ func (k EventKind) String() string {
 	}
 	return fmt.Sprintf("event(%d)", uint8(k))
 }
-
-// onChannel reports whether events of kind k travel on channels.
-func (k EventKind) onChannel() bool { return k <= EventEndOfPartition }
 
 // Event is one step of input for a task.
 type Event struct {

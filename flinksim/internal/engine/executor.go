@@ -32,14 +32,3 @@ func finalStatus(eg *ExecutionGraph, failed *Task) {
 		}
 	}
 }
-
-// acker returns coord as an Acker, or nil without checkpointing.
-func acker(coord *Coordinator, wrap func(Acker) Acker) Acker {
-	if coord == nil {
-		return nil
-	}
-	if wrap != nil {
-		return wrap(coord)
-	}
-	return coord
-}

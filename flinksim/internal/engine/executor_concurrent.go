@@ -8,18 +8,14 @@ import (
 	"time"
 )
 
-// ConcurrentExecutor runs each task on its own goroutine, connected by
-// bounded Go channels: a full consumer blocks its producers (backpressure).
-// The checkpoint coordinator runs on a goroutine of its own; tasks and
-// coordinator talk through mailboxes that never block.
+// ConcurrentExecutor runs each task on its own goroutine. A goroutine asks
+// its task what it can do next and has it do that; when there is nothing,
+// it waits for the task's wake signal (input arrived, an output has room
+// again, a control event came). The checkpoint coordinator runs on a
+// goroutine of its own; tasks and coordinator talk through mailboxes that
+// never block.
 type ConcurrentExecutor struct {
-	// InboxBatches bounds each task's inbox, in batches per input channel
-	// (default 4).
-	InboxBatches int
-	// IdleBackoff is how long a source that reported idle waits before the
-	// next poll (default 1ms).
-	IdleBackoff time.Duration
-	Clock       Clock
+	Clock Clock
 }
 
 type taskFailure struct {
@@ -29,24 +25,24 @@ type taskFailure struct {
 
 func (f *taskFailure) Error() string { return f.err.Error() }
 
-type chanOutbox struct {
-	ctx     context.Context
-	inboxes []chan Event
+// coordBox carries the tasks' reports to the coordinator's goroutine.
+type coordBox struct {
+	box    mailbox[func()]
+	signal chan struct{}
 }
 
-func (o *chanOutbox) Send(ch *Channel, ev Event) error {
+func (b *coordBox) put(f func()) {
+	b.box.put(f)
 	select {
-	case o.inboxes[ch.To.ID] <- ev:
-		return nil
-	case <-o.ctx.Done():
-		return fmt.Errorf("%w: %w", ErrCanceled, context.Cause(o.ctx))
+	case b.signal <- struct{}{}:
+	default:
 	}
 }
 
 // mailboxAcker forwards acknowledgements to the coordinator's goroutine.
 type mailboxAcker struct {
 	coord *Coordinator
-	box   *mailbox[func()]
+	box   *coordBox
 }
 
 func (a mailboxAcker) Ack(t *Task, id int64, states []OperatorState, stats SubtaskCheckpointStats) {
@@ -70,33 +66,25 @@ func (x ConcurrentExecutor) Sleep(ctx context.Context, d time.Duration) error {
 
 // Run implements Executor.
 func (x ConcurrentExecutor) Run(parent context.Context, eg *ExecutionGraph, coord *Coordinator) error {
-	per := x.InboxBatches
-	if per <= 0 {
-		per = 4
-	}
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
-	out := &chanOutbox{ctx: ctx, inboxes: make([]chan Event, len(eg.Tasks))}
-	controls := make([]*mailbox[Event], len(eg.Tasks))
-	for _, t := range eg.Tasks {
-		out.inboxes[t.ID] = make(chan Event, per*max(len(t.inputs), 1))
-		controls[t.ID] = newMailbox[Event]()
-	}
-	coordBox := newMailbox[func()]()
-	ack := acker(coord, func(c Acker) Acker { return mailboxAcker{coord: coord, box: coordBox} })
+	box := &coordBox{signal: make(chan struct{}, 1)}
+	var ack Acker
 	var tasks, coordinator sync.WaitGroup
 	coordCtx, stopCoord := context.WithCancel(ctx)
+	defer stopCoord()
 	if coord != nil {
-		coord.Attach(eg.Tasks, func(t *Task, ev Event) { controls[t.ID].put(ev) })
+		ack = mailboxAcker{coord: coord, box: box}
+		coord.Attach(coordCtx, eg.Tasks)
 		coordinator.Go(func() {
-			if err := x.runCoordinator(coordCtx, coord, coordBox); err != nil {
+			if err := x.runCoordinator(coordCtx, coord, box); err != nil {
 				cancel(&taskFailure{err: err})
 			}
 		})
 	}
 	for _, t := range eg.Tasks {
 		tasks.Go(func() {
-			if err := x.runTask(ctx, t, out, controls[t.ID], ack); err != nil {
+			if err := x.runTask(ctx, t, ack); err != nil {
 				cancel(&taskFailure{task: t, err: err})
 			}
 		})
@@ -118,7 +106,7 @@ func (x ConcurrentExecutor) Run(parent context.Context, eg *ExecutionGraph, coor
 
 // runCoordinator ticks the coordinator when it is due and runs what tasks
 // sent it, until ctx ends. It returns the coordinator's fatal error.
-func (x ConcurrentExecutor) runCoordinator(ctx context.Context, coord *Coordinator, box *mailbox[func()]) error {
+func (x ConcurrentExecutor) runCoordinator(ctx context.Context, coord *Coordinator, box *coordBox) error {
 	for {
 		coord.Tick()
 		if err := coord.Fatal(); err != nil {
@@ -130,7 +118,7 @@ func (x ConcurrentExecutor) runCoordinator(ctx context.Context, coord *Coordinat
 		}
 		select {
 		case <-box.signal:
-			for _, f := range box.take() {
+			for f, ok := box.box.pop(); ok && ctx.Err() == nil; f, ok = box.box.pop() {
 				f()
 			}
 		case <-coord.Wake():
@@ -143,109 +131,47 @@ func (x ConcurrentExecutor) runCoordinator(ctx context.Context, coord *Coordinat
 
 // runTask returns the task's own failure; a task stopped because the job
 // was cancelled returns nil.
-func (x ConcurrentExecutor) runTask(ctx context.Context, t *Task, out *chanOutbox, control *mailbox[Event], ack Acker) (err error) {
+func (x ConcurrentExecutor) runTask(ctx context.Context, t *Task, ack Acker) (err error) {
 	defer func() { // closes the operators Init opened, even if it failed
 		if cerr := t.Close(); err == nil && ctx.Err() == nil {
 			err = cerr
 		}
 	}()
-	if err := t.Init(out, ack); err != nil {
+	if err := t.Init(ack); err != nil {
 		return err
 	}
 	t.SetStatus(TaskRunning)
-	// step runs one event; it reports whether the task is over.
-	step := func(ev Event) (bool, error) {
-		done, err := t.Step(ev)
-		if err != nil {
-			if ctx.Err() != nil {
-				return true, nil // the job is going down; the cause is elsewhere
-			}
-			return true, err
-		}
-		if done {
-			// Notices the coordinator sent before the inputs closed (the
-			// final checkpoint's completion) reach the operators first.
-			for _, ev := range control.take() {
-				if _, err := t.Step(ev); err != nil && ctx.Err() == nil {
-					return true, err
-				}
-			}
-			t.SetStatus(TaskFinished)
-		}
-		return done, nil
-	}
-	controlSteps := func() (bool, error) {
-		for _, ev := range control.take() {
-			if over, err := step(ev); over {
-				return true, err
-			}
-		}
-		return false, nil
-	}
-	if t.IsSource() {
-		return x.runSource(ctx, t, control, step, controlSteps)
-	}
-	inbox := out.inboxes[t.ID]
+	done := ctx.Done()
 	for {
 		select {
-		case ev := <-inbox:
-			if over, err := step(ev); over {
-				return err
-			}
-			if len(inbox) == 0 {
-				if over, err := step(Event{Kind: EventIdle}); over {
-					return err
-				}
-			}
-		case <-control.signal:
-			if over, err := controlSteps(); over {
-				return err
-			}
-		case <-ctx.Done():
+		case <-done:
 			return nil
+		default:
 		}
-	}
-}
-
-func (x ConcurrentExecutor) runSource(ctx context.Context, t *Task, control *mailbox[Event],
-	step func(Event) (bool, error), controlSteps func() (bool, error)) error {
-	bufferTimeout := t.cfg.BufferTimeout
-	if bufferTimeout <= 0 {
-		bufferTimeout = 100 * time.Millisecond
-	}
-	backoff := x.IdleBackoff
-	if backoff <= 0 {
-		backoff = time.Millisecond
-	}
-	lastFlush := x.Clock.Now()
-	for ctx.Err() == nil {
-		if over, err := controlSteps(); over {
-			return err
-		}
-		if t.DataEnded() {
-			select { // wait for the final checkpoint and the finish
-			case <-control.signal:
-			case <-ctx.Done():
+		w, ok := t.Next()
+		if !ok {
+			var timer <-chan time.Time
+			if at := t.WakeAt(); !at.IsZero() {
+				timer = x.Clock.After(at.Sub(x.Clock.Now()))
+			}
+			select {
+			case <-t.WakeC():
+			case <-timer:
+			case <-done:
+				return nil
 			}
 			continue
 		}
-		if over, err := step(Event{Kind: EventPoll}); over {
+		finished, err := t.Do(w)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil // the job is going down; the cause is elsewhere
+			}
 			return err
 		}
-		idle := t.LastPoll == SourceIdle
-		if now := x.Clock.Now(); idle || now.Sub(lastFlush) >= bufferTimeout {
-			lastFlush = now
-			if over, err := step(Event{Kind: EventIdle}); over {
-				return err
-			}
-		}
-		if idle {
-			select {
-			case <-x.Clock.After(backoff):
-			case <-control.signal: // taken at the top of the loop
-			case <-ctx.Done():
-			}
+		if finished {
+			t.SetStatus(TaskFinished)
+			return nil
 		}
 	}
-	return nil
 }

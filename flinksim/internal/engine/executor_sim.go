@@ -4,24 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"time"
 )
 
 // SimExecutor runs every task on the calling goroutine. At each step it
-// picks the next event among all that could happen — a source poll, the
-// head of any non-empty channel, or a pending control event (checkpoint
-// trigger, completion notice) — with a PRNG seeded by Seed, so the same
-// seed replays the same run, event for event. Channels are FIFO queues of
-// at most Capacity batches: a task whose output is full is not stepped
-// (backpressure). Time is virtual: Clock moves Tick per step.
+// asks every task what it can do now (Task.Ready: a control event, a
+// source poll, the head of a readable input) and picks one of all those
+// steps with a PRNG seeded by Seed, so the same seed replays the same run,
+// event for event. The tasks, their gates and their backpressure are the
+// ones the concurrent executor runs; only the choice of the next step is
+// the simulation's. Time is virtual: Clock moves Tick per step, and jumps
+// to the next timed work when nothing else can run.
 type SimExecutor struct {
 	Seed uint64
-	// Capacity is the queue bound per channel, in events (default 4).
-	Capacity int
-	// Trace, if set, receives one line per step.
-	Trace io.Writer
 	// Clock is the virtual clock the job's tasks and coordinator read.
 	Clock *VirtualClock
 	// Tick is how far the clock moves per step (default 1ms).
@@ -32,27 +28,17 @@ type SimExecutor struct {
 
 // NewSimExecutor returns a simulation executor with its own virtual clock,
 // starting at start.
-func NewSimExecutor(seed uint64, trace io.Writer, start time.Time) *SimExecutor {
-	return &SimExecutor{Seed: seed, Trace: trace, Clock: NewVirtualClock(start),
+func NewSimExecutor(seed uint64, start time.Time) *SimExecutor {
+	return &SimExecutor{Seed: seed, Clock: NewVirtualClock(start),
 		rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 }
 
 // ErrStalled reports a simulation with unfinished tasks and nothing to do.
 var ErrStalled = errors.New("flinksim: simulation stalled")
 
-type simOutbox struct {
-	queues [][]Event // per channel ID
-}
-
-func (o *simOutbox) Send(ch *Channel, ev Event) error {
-	o.queues[ch.ID] = append(o.queues[ch.ID], ev)
-	return nil
-}
-
 type simChoice struct {
 	task *Task
-	ch   *Channel // the channel to deliver from
-	kind EventKind
+	work Work
 }
 
 // Sleep implements Executor: it moves the virtual clock.
@@ -63,16 +49,10 @@ func (x *SimExecutor) Sleep(ctx context.Context, d time.Duration) error {
 
 // Run implements Executor.
 func (x *SimExecutor) Run(ctx context.Context, eg *ExecutionGraph, coord *Coordinator) (err error) {
-	capacity := x.Capacity
-	if capacity <= 0 {
-		capacity = 4
-	}
 	tick := x.Tick
 	if tick <= 0 {
 		tick = time.Millisecond
 	}
-	out := &simOutbox{queues: make([][]Event, len(eg.Channels))}
-	controls := make([][]Event, len(eg.Tasks))
 	var failed *Task
 	defer func() {
 		for _, t := range eg.Tasks {
@@ -82,12 +62,13 @@ func (x *SimExecutor) Run(ctx context.Context, eg *ExecutionGraph, coord *Coordi
 		}
 		finalStatus(eg, failed)
 	}()
+	var ack Acker
 	if coord != nil {
-		coord.Attach(eg.Tasks, func(t *Task, ev Event) { controls[t.ID] = append(controls[t.ID], ev) })
+		coord.Attach(ctx, eg.Tasks)
+		ack = coord
 	}
-	ack := acker(coord, nil)
 	for _, t := range eg.Tasks {
-		if err := t.Init(out, ack); err != nil {
+		if err := t.Init(ack); err != nil {
 			failed = t
 			return err
 		}
@@ -95,16 +76,12 @@ func (x *SimExecutor) Run(ctx context.Context, eg *ExecutionGraph, coord *Coordi
 	for _, t := range eg.Tasks {
 		t.SetStatus(TaskRunning)
 	}
-	full := func(t *Task) bool {
-		for _, ch := range t.channels {
-			if len(out.queues[ch.ID]) >= capacity {
-				return true
-			}
-		}
-		return false
-	}
-	var choices []simChoice
-	for step := 0; ; step++ {
+	var (
+		choices []simChoice
+		works   []Work
+		inputs  []int
+	)
+	for {
 		if ctx.Err() != nil {
 			return fmt.Errorf("%w: %w", ErrCanceled, context.Cause(ctx))
 		}
@@ -117,71 +94,37 @@ func (x *SimExecutor) Run(ctx context.Context, eg *ExecutionGraph, coord *Coordi
 		}
 		choices = choices[:0]
 		running := 0
+		var wakeAt time.Time
 		for _, t := range eg.Tasks {
 			if t.Status() == TaskFinished {
 				continue
 			}
 			running++
-			if len(controls[t.ID]) > 0 {
-				choices = append(choices, simChoice{task: t, kind: controls[t.ID][0].Kind})
+			works, inputs = t.Ready(works[:0], inputs)
+			for _, w := range works {
+				choices = append(choices, simChoice{task: t, work: w})
 			}
-			if full(t) {
-				continue
-			}
-			if t.IsSource() {
-				if !t.DataEnded() {
-					choices = append(choices, simChoice{task: t, kind: EventPoll})
-				}
-				continue
-			}
-			for i, ch := range t.inputs {
-				// An input blocked by alignment is not read: its events
-				// wait in the channel, as in Flink.
-				if len(out.queues[ch.ID]) > 0 && !t.Blocked(i) {
-					choices = append(choices, simChoice{task: t, ch: ch, kind: out.queues[ch.ID][0].Kind})
-				}
+			if at := t.WakeAt(); !at.IsZero() && (wakeAt.IsZero() || at.Before(wakeAt)) {
+				wakeAt = at
 			}
 		}
 		if running == 0 {
 			return nil
 		}
 		if len(choices) == 0 {
-			if coord != nil && !coord.NextDue().IsZero() {
-				x.Clock.AdvanceTo(coord.NextDue())
+			if coord != nil {
+				if due := coord.NextDue(); !due.IsZero() && (wakeAt.IsZero() || due.Before(wakeAt)) {
+					wakeAt = due
+				}
+			}
+			if !wakeAt.IsZero() {
+				x.Clock.AdvanceTo(wakeAt)
 				continue
 			}
 			return fmt.Errorf("%w: %d tasks unfinished", ErrStalled, running)
 		}
 		c := choices[x.rng.IntN(len(choices))]
-		var ev Event
-		switch {
-		case c.ch != nil:
-			q := out.queues[c.ch.ID]
-			ev = q[0]
-			q[0] = Event{}
-			out.queues[c.ch.ID] = q[1:]
-		case c.kind == EventPoll:
-			ev = Event{Kind: EventPoll}
-		default:
-			ev = controls[c.task.ID][0]
-			controls[c.task.ID] = controls[c.task.ID][1:]
-		}
-		if x.Trace != nil && ev.Kind != EventPoll {
-			x.trace(step, c.task, ev)
-		}
-		emitted := c.task.Emitted()
-		done, err := c.task.Step(ev)
-		if x.Trace != nil && ev.Kind == EventPoll {
-			fmt.Fprintf(x.Trace, "%d %s poll -> %d records\n", step, c.task, c.task.Emitted()-emitted)
-		}
-		if err == nil && !done && x.inputDrained(c.task, out) {
-			done, err = c.task.Step(Event{Kind: EventIdle})
-		}
-		for done && err == nil && len(controls[c.task.ID]) > 0 {
-			// Notices sent before the inputs closed reach the operators.
-			ev, controls[c.task.ID] = controls[c.task.ID][0], controls[c.task.ID][1:]
-			_, err = c.task.Step(ev)
-		}
+		done, err := c.task.Do(c.work)
 		if err != nil {
 			failed = c.task
 			return err
@@ -190,37 +133,4 @@ func (x *SimExecutor) Run(ctx context.Context, eg *ExecutionGraph, coord *Coordi
 			c.task.SetStatus(TaskFinished)
 		}
 	}
-}
-
-func (x *SimExecutor) trace(step int, t *Task, ev Event) {
-	switch ev.Kind {
-	case EventBatch:
-		fmt.Fprintf(x.Trace, "%d %s <- in%d batch n=%d\n", step, t, ev.Input, ev.Records)
-	case EventBarrier:
-		blocked := ""
-		if t.cfg.Mode == ExactlyOnce {
-			blocked = " (blocks in" + fmt.Sprint(ev.Input) + ")"
-		}
-		fmt.Fprintf(x.Trace, "%d %s <- in%d barrier %d%s\n", step, t, ev.Input, ev.Checkpoint, blocked)
-	case EventEndOfData, EventEndOfPartition:
-		fmt.Fprintf(x.Trace, "%d %s <- in%d %s\n", step, t, ev.Input, ev.Kind)
-	case EventTrigger, EventComplete, EventAbort:
-		fmt.Fprintf(x.Trace, "%d %s %s %d\n", step, t, ev.Kind, ev.Checkpoint)
-	default:
-		fmt.Fprintf(x.Trace, "%d %s %s\n", step, t, ev.Kind)
-	}
-}
-
-// inputDrained reports whether nothing waits on t's inputs (for a source:
-// whether it reported idle).
-func (x *SimExecutor) inputDrained(t *Task, out *simOutbox) bool {
-	if t.IsSource() {
-		return t.LastPoll == SourceIdle
-	}
-	for _, ch := range t.inputs {
-		if len(out.queues[ch.ID]) > 0 {
-			return false
-		}
-	}
-	return true
 }

@@ -34,9 +34,42 @@ type Config struct {
 	Clock               Clock
 	Mode                CheckpointMode
 	Faults              Faults // nil: none
-	// BufferTimeout bounds how long a busy source may hold a partly filled
+	// BufferTimeout bounds how long a busy task may hold a partly filled
 	// batch (default 100ms, as Flink's execution.buffer-timeout).
 	BufferTimeout time.Duration
+	// GateCapacity is the number of batches an input channel holds before
+	// its producer waits (default 4; see InputGate).
+	GateCapacity int
+	// IdleBackoff is how long a source that reported idle waits before it
+	// is polled again (default 1ms).
+	IdleBackoff time.Duration
+	// Tracer, if set, receives the job's trace events.
+	Tracer Tracer
+
+	tracer *tracer // set by the Job from Tracer
+}
+
+// Limits of Config values: larger ones cannot work and are refused.
+const (
+	MaxBatchSize    = 1 << 16
+	MaxGateCapacity = 1 << 10
+)
+
+// withDefaults fills in the zero values of c.
+func (c Config) withDefaults() Config {
+	if c.BatchSize <= 0 {
+		c.BatchSize = 256
+	}
+	if c.BufferTimeout <= 0 {
+		c.BufferTimeout = 100 * time.Millisecond
+	}
+	if c.GateCapacity <= 0 {
+		c.GateCapacity = 4
+	}
+	if c.IdleBackoff <= 0 {
+		c.IdleBackoff = time.Millisecond
+	}
+	return c
 }
 
 // ExecutionGraph is the parallel form of a graph: tasks (chains of
@@ -63,6 +96,7 @@ func chained(e *Edge) bool {
 // in topological order (every edge points from a lower to a higher ID), as
 // the public builder guarantees.
 func Expand(g *Graph, cfg Config) (*ExecutionGraph, error) {
+	cfg = cfg.withDefaults()
 	head := make([]*Vertex, len(g.Vertices))
 	members := make(map[*Vertex][]*Vertex)
 	consumers := make(map[*Vertex][]*Edge)
@@ -103,7 +137,9 @@ func Expand(g *Graph, cfg Config) (*ExecutionGraph, error) {
 				Members: members[v], consumers: consumers, cfg: cfg,
 				Placement: Placement{TaskManager: i / slots, Slot: i % slots},
 				metrics:   make([]OperatorMetrics, len(members[v])),
+				wake:      make(chan struct{}, 1),
 			}
+			t.gate = newInputGate(t, cfg.GateCapacity)
 			for j, m := range members[v] {
 				t.metrics[j].Operator, t.metrics[j].Subtask = m.Name, i
 			}
@@ -129,6 +165,7 @@ func Expand(g *Graph, cfg Config) (*ExecutionGraph, error) {
 					ch := &Channel{ID: len(eg.Channels), From: p, To: c, Input: len(c.inputs)}
 					eg.Channels = append(eg.Channels, ch)
 					c.inputs = append(c.inputs, ch)
+					c.gate.addInput(ch)
 					out.Channels = append(out.Channels, ch)
 				}
 				if p.outputs == nil {

@@ -81,6 +81,12 @@ func (j *Job) Downtime(now time.Time) time.Duration {
 // Expand builds the first attempt's execution graph, so a job that
 // cannot be deployed fails before it starts.
 func (j *Job) Expand() error {
+	if j.Config.tracer == nil {
+		j.Config.tracer = newTracer(j.Config.Tracer, j.Config.Clock)
+	}
+	if j.Coord != nil {
+		j.Coord.tracer = j.Config.tracer
+	}
 	eg, err := Expand(j.Graph, j.Config)
 	if err != nil {
 		return err
@@ -115,6 +121,7 @@ func (j *Job) Run(ctx context.Context) error {
 		j.upSince, j.downFrom = j.Config.Clock.Now(), time.Time{}
 		j.mu.Unlock()
 		j.state.Store(int32(StateRunning))
+		j.Config.tracer.job(TraceEvent{Kind: TraceAttempt, Detail: fmt.Sprintf("attempt %d", attempt+1)})
 		err := j.Exec.Run(ctx, eg, j.Coord)
 		if err == nil || errors.Is(err, ErrCanceled) || ctx.Err() != nil {
 			if err == nil && ctx.Err() != nil {

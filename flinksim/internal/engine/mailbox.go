@@ -2,31 +2,33 @@ package engine
 
 import "sync"
 
-// mailbox is an unbounded queue that never blocks its senders: control
-// events and acknowledgements travel through mailboxes so that a task and
-// the coordinator can never wait on each other.
+// mailbox is a queue that never blocks its senders: control events and
+// acknowledgements travel through mailboxes so that a task and the
+// coordinator can never wait on each other. Its zero value is empty.
 type mailbox[T any] struct {
-	mu     sync.Mutex
-	q      []T
-	signal chan struct{} // has a value while q may be non-empty
+	mu sync.Mutex
+	q  ring[T]
 }
-
-func newMailbox[T any]() *mailbox[T] { return &mailbox[T]{signal: make(chan struct{}, 1)} }
 
 func (m *mailbox[T]) put(v T) {
 	m.mu.Lock()
-	m.q = append(m.q, v)
+	m.q.push(v)
 	m.mu.Unlock()
-	select {
-	case m.signal <- struct{}{}:
-	default:
-	}
 }
 
-func (m *mailbox[T]) take() []T {
+// pop takes the oldest value, if any.
+func (m *mailbox[T]) pop() (T, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	q := m.q
-	m.q = nil
-	return q
+	if m.q.n == 0 {
+		var zero T
+		return zero, false
+	}
+	return m.q.pop(), true
+}
+
+func (m *mailbox[T]) len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.q.n
 }

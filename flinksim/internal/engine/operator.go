@@ -117,6 +117,12 @@ func (c *OperatorContext) Fail(err error) {
 	c.task.fail(err)
 }
 
+// Trace reports an event of this operator (a transaction's pre-commit,
+// commit or abort) to the job's tracer.
+func (c *OperatorContext) Trace(kind TraceKind, checkpoint int64, detail string) {
+	c.task.trace(TraceEvent{Kind: kind, Operator: c.Name, Checkpoint: checkpoint, Detail: detail})
+}
+
 // Checkpointing reports whether the job takes checkpoints.
 func (c *OperatorContext) Checkpointing() bool { return c.task.acker != nil }
 

@@ -136,6 +136,7 @@ func assignRestore(eg *ExecutionGraph, r *snapshot.Reader, allowNonRestored bool
 	}
 	for _, t := range eg.Tasks {
 		t.restored = make([]*RestoredState, len(t.Members))
+		t.restoredFrom = md.CheckpointID
 		for i, v := range t.Members {
 			if _, ok := states[v]; !ok {
 				continue // new operator: starts empty

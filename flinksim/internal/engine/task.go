@@ -31,13 +31,6 @@ func (s TaskStatus) String() string {
 	return names[s]
 }
 
-// Outbox delivers events to channels. The concurrent executor's outbox
-// blocks while the consumer is full (backpressure); the simulation's
-// queues them.
-type Outbox interface {
-	Send(ch *Channel, ev Event) error
-}
-
 // Acker receives what tasks report to the checkpoint coordinator.
 type Acker interface {
 	// Ack reports that t took its snapshot of checkpoint id.
@@ -46,17 +39,45 @@ type Acker interface {
 	DataEnded(t *Task)
 }
 
-// inputState is what a task knows of one input channel.
+// PreBarrier is implemented by operators that must act before a barrier
+// passes them, as Flink's prepareSnapshotPreBarrier: a sink flushes what it
+// buffers, so that a completed checkpoint covers it.
+type PreBarrier interface {
+	PrepareSnapshotPreBarrier(checkpoint int64) error
+}
+
+// WorkKind is the kind of a Work.
+type WorkKind uint8
+
+// Work kinds.
+const (
+	// WorkControl handles the next event of the control lane: a
+	// checkpoint trigger or notification, or a finish.
+	WorkControl WorkKind = iota + 1
+	// WorkPoll polls the source for its next records.
+	WorkPoll
+	// WorkInput handles the head event of input Input.
+	WorkInput
+)
+
+// Work is one step a task can take now.
+type Work struct {
+	Kind  WorkKind
+	Input int
+}
+
+// inputState is what a task knows of one input channel beyond its queue.
 type inputState struct {
 	dataEnded bool  // end of data seen
 	closed    bool  // end of partition seen
 	barrier   int64 // the last barrier seen
-	blocked   bool  // held back by exactly-once alignment
 }
 
 // Task runs one subtask of a chain of operators. It is a synchronous step
-// machine: an executor calls Step with one event at a time, from one
-// goroutine at a time.
+// machine that never blocks: an executor asks it what it can do now (Ready
+// or Next) and has it do one of those things (Do), from one goroutine at a
+// time. Producers fill its input gate and the coordinator its control
+// lane from any goroutine; each wakes the task (Wake channel).
 type Task struct {
 	ID        int
 	Name      string // the chain's operator names, joined by " -> "
@@ -65,10 +86,15 @@ type Task struct {
 	Placement Placement
 
 	inputs    []*Channel
+	gate      *InputGate
+	control   mailbox[Event]
+	wake      chan struct{}
 	outputs   map[*Edge]*ChannelOutput
 	consumers map[*Vertex][]*Edge
 	cfg       Config
 	restored  []*RestoredState // per member, nil when starting empty
+	// restoredFrom is the checkpoint ID the restored state was taken as.
+	restoredFrom int64
 
 	ops      []Operator
 	ctxs     []*OperatorContext
@@ -76,8 +102,10 @@ type Task struct {
 	writers  []Writer
 	channels []*Channel // every output channel
 	failure  error
-	outbox   Outbox
 	acker    Acker
+	// fullOutputs counts output channels at capacity; producers are not
+	// scheduled while it is above 0. Consumers decrement it.
+	fullOutputs atomic.Int32
 
 	in        []inputState
 	open      int // inputs not closed
@@ -88,10 +116,13 @@ type Task struct {
 	aligning   int64
 	arrived    int
 	alignStart time.Time
-	held       []Event // events of blocked inputs, in arrival order
-
-	// LastPoll is what the source said at the last poll.
-	LastPoll SourceStatus
+	blocked    []int // inputs blocked by the alignment
+	// lastDone is the newest checkpoint this task snapshotted or saw
+	// aborted: barriers up to it count for nothing.
+	lastDone  int64
+	lastPoll  SourceStatus
+	nextPoll  time.Time // an idle source is polled again from then
+	lastFlush time.Time
 
 	status  atomic.Int32
 	metrics []OperatorMetrics
@@ -119,7 +150,7 @@ func (t *Task) IsSource() bool { return t.Members[0].IsSource }
 
 // DataEnded reports whether the task has processed all its records (a
 // source: emitted them). It keeps taking part in checkpoints until its
-// inputs close (a source: until EventFinish).
+// inputs close (a source: until it is told to finish).
 func (t *Task) DataEnded() bool { return t.dataEnded }
 
 // Emitted returns how many records the task's head operator has emitted.
@@ -128,8 +159,8 @@ func (t *Task) Emitted() int64 { return t.ctxs[0].RecordsOut }
 // Inputs returns the task's input channels.
 func (t *Task) Inputs() []*Channel { return t.inputs }
 
-// Blocked reports whether input i is held back by alignment.
-func (t *Task) Blocked(i int) bool { return t.in[i].blocked }
+// Gate returns the task's input gate.
+func (t *Task) Gate() *InputGate { return t.gate }
 
 // OutputChannels returns every channel the task sends on.
 func (t *Task) OutputChannels() []*Channel { return t.channels }
@@ -137,16 +168,37 @@ func (t *Task) OutputChannels() []*Channel { return t.channels }
 // String names the task as "name (i)".
 func (t *Task) String() string { return fmt.Sprintf("%s (%d)", t.Name, t.Subtask) }
 
+// WakeC receives when something arrived for the task or an output it
+// waits on has room again.
+func (t *Task) WakeC() <-chan struct{} { return t.wake }
+
+// Wake signals WakeC; it never blocks.
+func (t *Task) Wake() {
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Deliver puts ev on the task's control lane; safe from any goroutine.
+func (t *Task) Deliver(ev Event) {
+	t.control.put(ev)
+	t.Wake()
+}
+
 // Init builds the task's operators, last member first so each can be
 // handed its consumers, restoring their state if the task has any.
-func (t *Task) Init(outbox Outbox, acker Acker) (err error) {
+func (t *Task) Init(acker Acker) (err error) {
 	building := t.Name // the operator being built, for a panic's error
 	defer func() {
 		if r := recover(); r != nil {
 			err = &OperatorError{Operator: building, Subtask: t.Subtask, Err: panicError(r), Stack: debug.Stack()}
 		}
+		if err != nil {
+			t.fail(err)
+		}
 	}()
-	t.outbox, t.acker = outbox, acker
+	t.acker = acker
 	t.SetStatus(TaskInitializing)
 	n := len(t.Members)
 	t.ops = make([]Operator, n)
@@ -191,19 +243,83 @@ func (t *Task) Init(outbox Outbox, acker Acker) (err error) {
 			return &OperatorError{Operator: v.Name, Subtask: t.Subtask, Err: err}
 		}
 		t.ops[i] = op
+		if ctx.Restored != nil {
+			ev := TraceEvent{Kind: TraceRestore, Operator: v.Name, Checkpoint: t.restoredFrom}
+			if p, ok := op.(interface{ Positions() string }); ok {
+				ev.Detail = p.Positions()
+			}
+			t.trace(ev)
+		}
 	}
 	if t.IsSource() {
 		t.source = t.ops[0].(Source)
 	}
 	t.open, t.dataOpen = len(t.inputs), len(t.inputs)
 	t.in = make([]inputState, len(t.inputs))
+	t.lastFlush = t.cfg.Clock.Now()
 	return t.failure
 }
 
-// Step handles one event. It returns done when the task has finished: its
-// inputs closed (a source: it was told to finish) and everything it
-// emitted was sent, followed by end of partition.
-func (t *Task) Step(ev Event) (done bool, err error) {
+// room reports whether every output channel has room for more batches.
+func (t *Task) room() bool { return t.fullOutputs.Load() == 0 }
+
+// pollable reports whether the source can be polled now.
+func (t *Task) pollable() bool {
+	return t.source != nil && !t.dataEnded && !t.closed && t.room() && !t.cfg.Clock.Now().Before(t.nextPoll)
+}
+
+// Ready appends to dst every step the task can take now: the control lane
+// first, then a poll, then each readable input in line order. An input
+// whose head is a batch is readable only while the outputs have room.
+func (t *Task) Ready(dst []Work, inputs []int) ([]Work, []int) {
+	if t.control.len() > 0 {
+		dst = append(dst, Work{Kind: WorkControl})
+	}
+	if t.closed {
+		return dst, inputs
+	}
+	if t.pollable() {
+		dst = append(dst, Work{Kind: WorkPoll})
+	}
+	inputs = t.gate.appendReadable(inputs[:0], t.room())
+	for _, i := range inputs {
+		dst = append(dst, Work{Kind: WorkInput, Input: i})
+	}
+	return dst, inputs
+}
+
+// Next returns the step the task takes first: control, then the input at
+// the front of the line (round robin), then a poll.
+func (t *Task) Next() (Work, bool) {
+	if t.control.len() > 0 {
+		return Work{Kind: WorkControl}, true
+	}
+	if t.closed {
+		return Work{}, false
+	}
+	if i, ok := t.gate.next(t.room()); ok {
+		return Work{Kind: WorkInput, Input: i}, true
+	}
+	if t.pollable() {
+		return Work{Kind: WorkPoll}, true
+	}
+	return Work{}, false
+}
+
+// WakeAt returns when the task has timed work (an idle source's next
+// poll), or the zero time.
+func (t *Task) WakeAt() time.Time {
+	if t.source != nil && !t.dataEnded && !t.closed && t.nextPoll.After(t.cfg.Clock.Now()) {
+		return t.nextPoll
+	}
+	return time.Time{}
+}
+
+// Do takes step w, which Ready or Next offered. It returns done when the
+// task has finished: its inputs closed (a source: it was told to finish),
+// everything it emitted was sent followed by end of partition, and the
+// control events that arrived before were handled.
+func (t *Task) Do(w Work) (done bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			t.fail(&OperatorError{Operator: t.Name, Subtask: t.Subtask, Err: panicError(r), Stack: debug.Stack()})
@@ -211,12 +327,52 @@ func (t *Task) Step(ev Event) (done bool, err error) {
 		}
 		t.publish()
 	}()
-	done = t.handle(ev)
+	switch w.Kind {
+	case WorkControl:
+		if ev, ok := t.control.pop(); ok {
+			done = t.handleControl(ev)
+		}
+	case WorkPoll:
+		done = t.poll()
+	case WorkInput:
+		ev := t.gate.pop(w.Input)
+		ev.Input = w.Input
+		done = t.handleInput(ev)
+	}
+	if !done && t.failure == nil {
+		t.flushIfDue(w.Kind == WorkPoll)
+	}
 	t.recordFaults()
 	if t.failure != nil {
 		return false, t.failure
 	}
+	if done {
+		// Notices the coordinator sent before the inputs closed (the final
+		// checkpoint's completion) reach the operators first.
+		for ev, ok := t.control.pop(); ok && t.failure == nil; ev, ok = t.control.pop() {
+			t.handleControl(ev)
+		}
+		if t.failure != nil {
+			return false, t.failure
+		}
+		t.trace(TraceEvent{Kind: TraceFinished})
+	}
 	return done, nil
+}
+
+// flushIfDue sends partly filled batches when nothing more is waiting to
+// be read (a source: when it has nothing to emit) or when they have waited
+// the buffer timeout, as Flink's output flusher does.
+func (t *Task) flushIfDue(polled bool) {
+	now := t.cfg.Clock.Now()
+	idle := t.gate.empty()
+	if t.source != nil {
+		idle = polled && t.lastPoll == SourceIdle
+	}
+	if idle || now.Sub(t.lastFlush) >= t.cfg.BufferTimeout {
+		t.flush()
+		t.lastFlush = now
+	}
 }
 
 // recordFaults asks the fault injector, after each step, whether a record
@@ -238,47 +394,46 @@ func (t *Task) recordFaults() {
 	}
 }
 
-func (t *Task) handle(ev Event) (done bool) {
-	if ev.Kind.onChannel() && t.in[ev.Input].blocked {
-		t.held = append(t.held, ev)
-		return false
+func (t *Task) poll() (done bool) {
+	before := t.ctxs[0].RecordsOut
+	t.lastPoll = t.source.Poll(t.cfg.BatchSize)
+	t.trace(TraceEvent{Kind: TracePoll, Records: int(t.ctxs[0].RecordsOut - before)})
+	switch {
+	case t.failure != nil:
+	case t.lastPoll == SourceIdle:
+		t.nextPoll = t.cfg.Clock.Now().Add(t.cfg.IdleBackoff)
+	case t.lastPoll == SourceDone:
+		t.endData()
+		if t.acker == nil { // no checkpoints: nothing to wait for
+			return t.closeOutputs()
+		}
+		t.acker.DataEnded(t)
 	}
+	return false
+}
+
+// handleInput handles an event that arrived on input ev.Input.
+func (t *Task) handleInput(ev Event) (done bool) {
+	i := ev.Input
+	s := &t.in[i]
 	switch ev.Kind {
-	case EventPoll:
-		if t.dataEnded {
-			return false
-		}
-		t.LastPoll = t.source.Poll(t.cfg.BatchSize)
-		if t.LastPoll == SourceDone && t.failure == nil {
-			t.endData()
-			if t.acker == nil { // no checkpoints: nothing to wait for
-				return t.closeOutputs()
-			}
-			t.acker.DataEnded(t)
-		}
 	case EventBatch:
+		t.trace(TraceEvent{Kind: TraceBatchIn, Input: i, Channel: t.inputs[i].ID, Records: ev.Records})
 		t.ops[0].ProcessBatch(ev.Batch)
 		if ev.Recycler != nil {
 			ev.Recycler.Recycle(ev.Batch)
 		}
 	case EventBarrier:
-		return t.barrier(ev)
+		t.barrier(i, ev.Checkpoint)
 	case EventEndOfData:
-		if s := &t.in[ev.Input]; !s.dataEnded {
-			s.dataEnded = true
-			t.dataOpen--
-			if t.dataOpen == 0 {
-				t.endData()
-			}
-		}
+		t.trace(TraceEvent{Kind: TraceEndOfData, Input: i, Channel: t.inputs[i].ID})
+		t.inputDataEnded(s)
 	case EventEndOfPartition:
-		s := &t.in[ev.Input]
 		if s.closed {
 			return false
 		}
-		if !s.dataEnded {
-			t.handle(Event{Kind: EventEndOfData, Input: ev.Input})
-		}
+		t.trace(TraceEvent{Kind: TraceEndOfPartition, Input: i, Channel: t.inputs[i].ID})
+		t.inputDataEnded(s)
 		s.closed = true
 		t.open--
 		if t.aligning != 0 && s.barrier == t.aligning {
@@ -290,15 +445,33 @@ func (t *Task) handle(ev Event) (done bool) {
 		if t.open == 0 {
 			return t.closeOutputs()
 		}
-	case EventIdle:
-		t.flush()
+	}
+	return false
+}
+
+func (t *Task) inputDataEnded(s *inputState) {
+	if s.dataEnded {
+		return
+	}
+	s.dataEnded = true
+	t.dataOpen--
+	if t.dataOpen == 0 {
+		t.endData()
+	}
+}
+
+// handleControl handles an event of the control lane.
+func (t *Task) handleControl(ev Event) (done bool) {
+	switch ev.Kind {
 	case EventTrigger:
-		if t.closed {
+		if t.closed || ev.Checkpoint <= t.lastDone {
 			return false // finished: the checkpoint was triggered too late
 		}
+		t.trace(TraceEvent{Kind: TraceTrigger, Checkpoint: ev.Checkpoint})
 		t.aligning, t.alignStart = ev.Checkpoint, t.cfg.Clock.Now()
 		t.completeAlignment()
 	case EventComplete:
+		t.trace(TraceEvent{Kind: TraceCompleted, Checkpoint: ev.Checkpoint})
 		for i, op := range t.ops {
 			if c, ok := op.(Checkpointed); ok {
 				if err := t.strike(t.Members[i].Name, FaultCommit, ev.Checkpoint); err != nil {
@@ -312,38 +485,68 @@ func (t *Task) handle(ev Event) (done bool) {
 			}
 		}
 	case EventAbort:
+		t.trace(TraceEvent{Kind: TraceAborted, Checkpoint: ev.Checkpoint})
 		for _, op := range t.ops {
 			if c, ok := op.(Checkpointed); ok {
 				c.NotifyCheckpointAborted(ev.Checkpoint)
 			}
 		}
+		// An aborted checkpoint releases its alignment; its late barriers
+		// count for nothing.
+		if t.aligning != 0 && ev.Checkpoint >= t.aligning {
+			t.releaseAlignment()
+		}
+		t.lastDone = max(t.lastDone, ev.Checkpoint)
 	case EventFinish:
+		t.trace(TraceEvent{Kind: TraceFinish})
 		return t.closeOutputs()
 	}
 	return false
 }
 
-// barrier handles barrier ev.Checkpoint on input ev.Input.
-func (t *Task) barrier(ev Event) bool {
-	s := &t.in[ev.Input]
-	if ev.Checkpoint <= s.barrier {
-		return false // a stale barrier, from before a restore
+// barrier handles barrier id on input i.
+func (t *Task) barrier(i int, id int64) {
+	t.trace(TraceEvent{Kind: TraceBarrier, Input: i, Channel: t.inputs[i].ID, Checkpoint: id})
+	s := &t.in[i]
+	if id <= s.barrier {
+		return // a stale barrier, from before a restore
 	}
-	s.barrier = ev.Checkpoint
-	if ev.Checkpoint > t.aligning {
-		// A newer checkpoint: one still aligning here was aborted by the
-		// coordinator (only at-least-once can get here, since exactly-once
-		// blocks the inputs that delivered the older barrier).
-		t.aligning, t.arrived, t.alignStart = ev.Checkpoint, 0, t.cfg.Clock.Now()
+	s.barrier = id
+	if id <= t.lastDone || id < t.aligning {
+		// A late barrier of a checkpoint that completed here or was
+		// aborted, or one older than the checkpoint being aligned: it must
+		// not count toward a newer one.
+		return
+	}
+	if id > t.aligning {
+		// A newer checkpoint: the one still aligning here was aborted by
+		// the coordinator, and its notice has not arrived yet.
+		t.releaseAlignment()
+		t.aligning, t.alignStart = id, t.cfg.Clock.Now()
 	}
 	t.arrived++
-	if t.cfg.Mode == ExactlyOnce {
-		s.blocked = true
-	}
 	if t.arrived >= t.open {
 		t.completeAlignment()
+		return
 	}
-	return false
+	if t.cfg.Mode == ExactlyOnce {
+		t.gate.block(i)
+		t.blocked = append(t.blocked, i)
+		t.trace(TraceEvent{Kind: TraceBlocked, Input: i, Channel: t.inputs[i].ID, Checkpoint: id})
+	}
+}
+
+// releaseAlignment ends the alignment in progress: blocked inputs are
+// read again.
+func (t *Task) releaseAlignment() {
+	for _, i := range t.blocked {
+		if t.cfg.tracer != nil {
+			t.trace(TraceEvent{Kind: TraceUnblocked, Input: i, Channel: t.inputs[i].ID, Checkpoint: t.aligning, Records: t.gate.Pending(i)})
+		}
+		t.gate.unblock(i)
+	}
+	t.blocked = t.blocked[:0]
+	t.aligning, t.arrived = 0, 0
 }
 
 // completeAlignment snapshots the chain for the checkpoint being aligned,
@@ -351,6 +554,16 @@ func (t *Task) barrier(ev Event) bool {
 func (t *Task) completeAlignment() {
 	id := t.aligning
 	alignment := t.cfg.Clock.Now().Sub(t.alignStart)
+	for i, op := range t.ops {
+		if p, ok := op.(PreBarrier); ok {
+			if err := p.PrepareSnapshotPreBarrier(id); err != nil {
+				t.ctxs[i].Fail(fmt.Errorf("prepare checkpoint %d: %w", id, err))
+			}
+			if t.failure != nil {
+				return
+			}
+		}
+	}
 	syncStart := t.cfg.Clock.Now()
 	states := make([]OperatorState, len(t.ops))
 	var size int64
@@ -379,21 +592,13 @@ func (t *Task) completeAlignment() {
 	for _, ch := range t.channels {
 		t.send(ch, Event{Kind: EventBarrier, Checkpoint: id})
 	}
+	t.trace(TraceEvent{Kind: TraceSnapshot, Checkpoint: id, Size: size})
 	if t.acker != nil {
 		t.acker.Ack(t, id, states, SubtaskCheckpointStats{Task: t.Name, Subtask: t.Subtask, Alignment: alignment, Sync: sync, Size: size})
+		t.trace(TraceEvent{Kind: TraceAck, Checkpoint: id})
 	}
-	t.aligning, t.arrived = 0, 0
-	for i := range t.in {
-		t.in[i].blocked = false
-	}
-	held := t.held
-	t.held = nil
-	for _, ev := range held {
-		if t.failure != nil {
-			return
-		}
-		t.handle(ev)
-	}
+	t.lastDone = id
+	t.releaseAlignment()
 }
 
 // endData ends the chain's input: operators emit what they buffer, and end
@@ -403,6 +608,7 @@ func (t *Task) endData() {
 		return
 	}
 	t.dataEnded = true
+	t.trace(TraceEvent{Kind: TraceEndOfInput})
 	for _, op := range t.ops {
 		op.EndInput()
 		if t.failure != nil {
@@ -425,7 +631,7 @@ func (t *Task) closeOutputs() bool {
 	for _, ch := range t.channels {
 		t.send(ch, Event{Kind: EventEndOfPartition})
 	}
-	return t.failure == nil
+	return true
 }
 
 func (t *Task) flush() {
@@ -457,19 +663,23 @@ func closeOperator(op Operator) (err error) {
 	return op.Close()
 }
 
+// send puts ev on channel ch: into the consumer's input gate, which never
+// refuses it (see InputGate for the bound).
 func (t *Task) send(ch *Channel, ev Event) {
 	if t.failure != nil {
 		return
 	}
-	ev.Input = ch.Input
-	if err := t.outbox.Send(ch, ev); err != nil {
-		t.fail(err)
+	if ev.Kind == EventBatch {
+		t.trace(TraceEvent{Kind: TraceBatchOut, Input: ch.Input, Channel: ch.ID, Records: ev.Records})
 	}
+	ev.Input = ch.Input
+	ch.To.gate.push(ch.Input, ev)
 }
 
 func (t *Task) fail(err error) {
 	if t.failure == nil {
 		t.failure = err
+		t.trace(TraceEvent{Kind: TraceFailure, Err: err, Detail: err.Error()})
 	}
 }
 
@@ -484,8 +694,23 @@ func (t *Task) strike(op string, point FaultPoint, n int64) error {
 	return nil
 }
 
+// trace reports ev as the task's, if the job is traced.
+func (t *Task) trace(ev TraceEvent) {
+	if t.cfg.tracer == nil {
+		return
+	}
+	ev.TaskID, ev.Task, ev.Subtask = t.ID, t.Name, t.Subtask
+	if !ev.Kind.OnChannel() {
+		ev.Input, ev.Channel = -1, -1
+	}
+	t.cfg.tracer.emit(ev)
+}
+
 func (t *Task) publish() {
 	for i, c := range t.ctxs {
+		if c == nil {
+			continue
+		}
 		t.metrics[i].RecordsIn.Store(c.RecordsIn)
 		t.metrics[i].RecordsOut.Store(c.RecordsOut)
 	}

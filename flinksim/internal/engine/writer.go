@@ -33,11 +33,16 @@ func (o *ChannelOutput) send(i int, ev Event) {
 
 // buffers holds one partly filled batch per channel. Batches travel as
 // *[]T, and consumers hand them back through Recycle once processed, so a
-// steady stream allocates no batches.
+// steady stream allocates no batches. A channel's buffer is taken on its
+// first record, so a wide edge (a thousand channels per producer) that
+// carries a few records costs a few buffers; dirty lists the channels
+// with a partly filled batch, so a flush costs what it sends.
 type buffers[T any] struct {
-	out  *ChannelOutput
-	bufs []*[]T
-	pool sync.Pool
+	out   *ChannelOutput
+	bufs    []*[]T
+	dirty   []int
+	isDirty []bool
+	pool    sync.Pool
 }
 
 func (b *buffers[T]) init(out *ChannelOutput) {
@@ -47,32 +52,42 @@ func (b *buffers[T]) init(out *ChannelOutput) {
 		return &s
 	}
 	b.bufs = make([]*[]T, len(out.Channels))
-	for i := range b.bufs {
-		b.bufs[i] = b.pool.Get().(*[]T)
-	}
+	b.isDirty = make([]bool, len(out.Channels))
 }
 
 func (b *buffers[T]) add(i int, v T) {
 	buf := b.bufs[i]
+	if buf == nil {
+		buf = b.pool.Get().(*[]T)
+		b.bufs[i] = buf
+	}
+	if !b.isDirty[i] {
+		b.isDirty[i] = true
+		b.dirty = append(b.dirty, i)
+	}
 	*buf = append(*buf, v)
 	if len(*buf) >= b.out.BatchSize {
 		b.sendBatch(i)
 	}
 }
 
+// sendBatch sends channel i's batch; it stays in dirty until the next
+// flush, which skips it if it is still empty.
 func (b *buffers[T]) sendBatch(i int) {
 	buf := b.bufs[i]
-	b.bufs[i] = b.pool.Get().(*[]T)
+	b.bufs[i] = nil
 	b.out.send(i, Event{Kind: EventBatch, Batch: buf, Records: len(*buf), Recycler: b})
 }
 
 // Flush implements Writer.
 func (b *buffers[T]) Flush() {
-	for i, buf := range b.bufs {
-		if len(*buf) > 0 {
+	for _, i := range b.dirty {
+		if buf := b.bufs[i]; buf != nil && len(*buf) > 0 {
 			b.sendBatch(i)
 		}
+		b.isDirty[i] = false
 	}
+	b.dirty = b.dirty[:0]
 }
 
 // Recycle implements Recycler: batch is a *[]T this writer sent.
@@ -120,7 +135,7 @@ type rebalanceWriter[T any] struct {
 func (w *rebalanceWriter[T]) Collect(v T) {
 	w.add(w.next, v)
 	w.next++
-	if w.next == len(w.bufs) {
+	if w.next == len(w.out.Channels) {
 		w.next = 0
 	}
 }
@@ -128,7 +143,7 @@ func (w *rebalanceWriter[T]) Collect(v T) {
 type broadcastWriter[T any] struct{ buffers[T] }
 
 func (w *broadcastWriter[T]) Collect(v T) {
-	for i := range w.bufs {
+	for i := range w.out.Channels {
 		w.add(i, v)
 	}
 }
