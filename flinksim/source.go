@@ -101,7 +101,7 @@ func (s *sourceBase) Positions() string {
 	}
 	return b.String()
 }
-func (s *sourceBase) NotifyCheckpointAborted(int64)        {}
+func (s *sourceBase) NotifyCheckpointAborted(int64) {}
 
 // FromSlice is a bounded source of items. With parallelism p, subtask i
 // emits the i-th of p contiguous parts of items, in order.

@@ -38,7 +38,7 @@ func (o *ChannelOutput) send(i int, ev Event) {
 // carries a few records costs a few buffers; dirty lists the channels
 // with a partly filled batch, so a flush costs what it sends.
 type buffers[T any] struct {
-	out   *ChannelOutput
+	out     *ChannelOutput
 	bufs    []*[]T
 	dirty   []int
 	isDirty []bool
