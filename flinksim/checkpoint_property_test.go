@@ -3,11 +3,14 @@ package flinksim_test
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flinksim/go-flinksim/flinksim"
+	"github.com/flinksim/go-flinksim/flinksim/internal/keygroup"
 )
 
 var (
@@ -52,7 +56,7 @@ type eoSource struct {
 type eoJob struct {
 	seed     uint64
 	sources  []eoSource
-	keys     int
+	keys     []int  // the key values records are spread over
 	mid      string // "", "forward", "rebalance", "broadcast"
 	midPar   int
 	kind     int // 0 ValueState, 1 MapState, 2 Reduce
@@ -61,7 +65,13 @@ type eoJob struct {
 	sinkPar  int
 	batch    int
 	interval time.Duration
-	faults   []flinksim.Fault
+	// timeoutScale, when set, times checkpoints out after that many times
+	// the longest checkpoint of the failure-free run, so that some
+	// checkpoints are aborted while others complete; timeout is the
+	// resulting timeout.
+	timeoutScale float64
+	timeout      time.Duration
+	faults       []flinksim.Fault
 }
 
 var eoKinds = [...]string{"value", "map", "reduce"}
@@ -77,23 +87,62 @@ func (j eoJob) String() string {
 	if j.mid != "" {
 		fmt.Fprintf(&b, " -%s-> mid(p%d)", j.mid, j.midPar)
 	}
-	fmt.Fprintf(&b, " -hash-> keyed[%s](p%d, %d keys) -%s-> sink(p%d); batch %d, interval %v; faults %v",
-		eoKinds[j.kind], j.keyedPar, j.keys, j.sinkEdge, j.sinkPar, j.batch, j.interval, j.faults)
+	fmt.Fprintf(&b, " -hash-> keyed[%s](p%d, %d keys) -%s-> sink(p%d); batch %d, interval %v, timeout %v; faults %v",
+		eoKinds[j.kind], j.keyedPar, len(j.keys), j.sinkEdge, j.sinkPar, j.batch, j.interval, j.timeout, j.faults)
 	return b.String()
 }
 
-// eoKey spreads the records of a source over the keys.
+// eoKey spreads the records of a source over the keys (splitmix64's
+// finalizer, so every key gets records).
 func (j eoJob) key(src int, i int64) int {
-	h := uint64(i)*0x9e3779b97f4a7c15 + uint64(src)*0xbf58476d1ce4e5b9
+	h := uint64(i) + uint64(src)<<40
+	h = (h ^ h>>30) * 0xbf58476d1ce4e5b9
+	h = (h ^ h>>27) * 0x94d049bb133111eb
 	h ^= h >> 31
-	return int(h % uint64(j.keys))
+	return j.keys[h%uint64(len(j.keys))]
+}
+
+// eoMaxParallelism is the keyed operator's max parallelism in every job
+// (the default for parallelism up to 85).
+const eoMaxParallelism = 128
+
+// keyGroupOf is the key group of int key k: murmur3 of the int codec's
+// bytes (8 bytes, big endian), as KeyBy computes it.
+func keyGroupOf(k int) int {
+	return keygroup.Of(binary.BigEndian.AppendUint64(nil, uint64(int64(k))), eoMaxParallelism)
+}
+
+// boundaryKeys returns keys whose key groups are the first and the last of
+// every subtask's range at parallelism p, and extra keys drawn by r: a
+// restore that mishandles a range's edge then loses a key's state.
+func boundaryKeys(r *rand.Rand, p, extra int) []int {
+	want := map[int]bool{}
+	for i := range p {
+		rg := keygroup.RangeFor(i, p, eoMaxParallelism)
+		want[rg.Start], want[rg.End] = true, true
+	}
+	var keys []int
+	for k := 0; len(want) > 0; k++ {
+		if kg := keyGroupOf(k); want[kg] {
+			delete(want, kg)
+			keys = append(keys, k)
+		}
+	}
+	for range extra {
+		keys = append(keys, r.IntN(1000))
+	}
+	return slices.Compact(slices.Sorted(slices.Values(keys)))
 }
 
 // genEOJob draws the job of seed.
 func genEOJob(seed uint64) eoJob {
 	r := rand.New(rand.NewPCG(seed, 0x5eed))
-	j := eoJob{seed: seed, keys: 1 + r.IntN(12), kind: r.IntN(3), keyedPar: 1 + r.IntN(4),
+	j := eoJob{seed: seed, kind: r.IntN(3), keyedPar: 1 + r.IntN(4),
 		batch: 1 + r.IntN(16), interval: time.Duration(2+r.IntN(6)) * time.Millisecond}
+	j.keys = boundaryKeys(r, j.keyedPar, r.IntN(6))
+	if r.IntN(2) == 0 {
+		j.timeoutScale = 0.8 + 0.6*r.Float64()
+	}
 	for i := range 1 + r.IntN(2) {
 		j.sources = append(j.sources, eoSource{name: fmt.Sprintf("src%d", i), par: 1 + r.IntN(4), count: 40 + r.Int64N(200)})
 	}
@@ -118,33 +167,40 @@ func genEOJob(seed uint64) eoJob {
 	// The operators faults may hit, with their parallelism and about how
 	// many records each subtask handles.
 	type target struct {
-		name    string
-		par     int
-		records int64
+		name      string
+		par       int
+		records   int64
+		stateless bool // no snapshot and no commit to strike at
 	}
 	var total int64
 	var targets []target
 	for _, s := range j.sources {
 		total += s.count
-		targets = append(targets, target{s.name, s.par, s.count / int64(s.par)})
+		targets = append(targets, target{s.name, s.par, s.count / int64(s.par), false})
 	}
 	if j.mid == "broadcast" {
 		total *= int64(j.midPar)
 	}
 	if j.mid != "" {
-		targets = append(targets, target{"mid", j.midPar, total / int64(j.midPar)})
+		targets = append(targets, target{"mid", j.midPar, total / int64(j.midPar), true})
 	}
 	if j.kind == 2 {
-		targets = append(targets, target{"ones", j.midParOr(), total})
+		targets = append(targets, target{"ones", j.midParOr(), total / int64(j.midParOr()), true})
 	}
-	targets = append(targets, target{"keyed", j.keyedPar, total / int64(j.keyedPar)},
-		target{"sink", j.sinkPar, total / int64(j.sinkPar)})
-	for range 1 + r.IntN(3) {
+	targets = append(targets, target{"keyed", j.keyedPar, total / int64(j.keyedPar), false},
+		target{"sink", j.sinkPar, total / int64(j.sinkPar), false})
+	for i := range 1 + r.IntN(3) {
 		tg := targets[r.IntN(len(targets))]
 		f := flinksim.Fault{Operator: tg.name, Subtask: r.IntN(tg.par), Point: flinksim.FaultPoint(1 + r.IntN(4))}
+		// Only points the run reaches: a stateless operator is never
+		// snapshotted nor told of completions, and a restore happens only
+		// after an earlier fault.
+		if tg.stateless || (i == 0 && f.Point == flinksim.FaultRestore) {
+			f.Point = flinksim.FaultRecord
+		}
 		switch f.Point {
 		case flinksim.FaultRecord:
-			f.After = 1 + r.Int64N(max(tg.records/2, 1))
+			f.After = 1 + r.Int64N(max(tg.records/4, 1))
 		case flinksim.FaultSnapshot, flinksim.FaultCommit:
 			f.After = 1 + r.Int64N(3)
 		}
@@ -290,9 +346,13 @@ type eoRun struct {
 // (seeded with the job's seed); faults may be nil.
 func (j eoJob) run(ctx context.Context, mode flinksim.CheckpointingMode, sim bool, faults flinksim.Faults, extra ...flinksim.Option) eoRun {
 	out := flinksim.NewTransactionalCollector[eoOut]()
+	cp := flinksim.CheckpointConfig{Interval: j.interval, Mode: mode}
+	if j.timeout > 0 {
+		cp.Timeout, cp.TolerableFailures = j.timeout, 1<<30
+	}
 	opts := []flinksim.Option{
 		flinksim.WithParallelism(1), flinksim.WithBatchSize(j.batch),
-		flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: j.interval, Mode: mode}),
+		flinksim.WithCheckpointing(cp),
 		flinksim.WithRestartStrategy(flinksim.FixedDelayRestart(10, 0)),
 	}
 	if sim {
@@ -324,9 +384,47 @@ func replayHint(t *testing.T, test string, seed uint64, seedsFlag string, sim bo
 	})
 }
 
+// eoStats are what the exactly-once property runs saw, over all seeds.
+type eoStats struct {
+	mu sync.Mutex
+	// waited counts alignments that held queued data back on an input;
+	// aborted counts checkpoints that failed (timed out).
+	waited, aborted int64
+	// replanned counts seeds whose faults had to be moved to points the
+	// run reaches.
+	replanned int
+}
+
+func (s *eoStats) add(waited, aborted int64, replanned bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.waited += waited
+	s.aborted += aborted
+	if replanned {
+		s.replanned++
+	}
+}
+
+// replan moves the faults that did not strike to points the run reaches:
+// a record fault strikes sooner, any other becomes a record fault.
+func replan(faults, unstruck []flinksim.Fault) []flinksim.Fault {
+	out := slices.Clone(faults)
+	for i, f := range out {
+		if !slices.Contains(unstruck, f) {
+			continue
+		}
+		if f.Point == flinksim.FaultRecord {
+			out[i].After = max(f.After/2, 1)
+		} else {
+			out[i].Point, out[i].After = flinksim.FaultRecord, 1
+		}
+	}
+	return out
+}
+
 // checkEO runs seed's job failure-free and with its faults, and demands
-// the same committed output.
-func checkEO(t *testing.T, test string, seed uint64, sim bool, seedsFlag string) {
+// the same committed output, and that every fault struck.
+func checkEO(t *testing.T, test string, seed uint64, sim bool, seedsFlag string, stats *eoStats) {
 	j := genEOJob(seed)
 	if !sim {
 		j = j.scaled(10)
@@ -338,10 +436,41 @@ func checkEO(t *testing.T, test string, seed uint64, sim bool, seedsFlag string)
 	require.NoError(t, clean.err)
 	require.Equal(t, want, clean.committed, "failure-free run: committed output differs from the computed one")
 	require.Zero(t, clean.uncommitted, "failure-free run left uncommitted records")
+	if j.timeoutScale > 0 && sim {
+		var longest time.Duration
+		for _, c := range clean.res.Checkpoints.History {
+			longest = max(longest, c.Duration)
+		}
+		j.timeout = time.Duration(float64(longest) * j.timeoutScale)
+		t.Logf("checkpoint timeout %v", j.timeout)
+	}
 
-	faults := flinksim.NewFaultInjector(j.faults...)
-	got := j.run(t.Context(), flinksim.ExactlyOnce, sim, faults)
-	require.NoError(t, got.err, "faulty run (%d faults struck)", faults.Struck())
+	var (
+		faults    *flinksim.FaultInjector
+		got       eoRun
+		waited    atomic.Int64
+		replanned bool
+	)
+	countWaits := flinksim.WithTracer(func(ev flinksim.TraceEvent) {
+		if ev.Kind == flinksim.TraceUnblocked && ev.Records > 0 {
+			waited.Add(1)
+		}
+	})
+	for try := 0; ; try++ {
+		faults = flinksim.NewFaultInjector(j.faults...)
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute) // a safety net, never waited on
+		got = j.run(ctx, flinksim.ExactlyOnce, sim, faults, countWaits)
+		cancel()
+		require.NoError(t, got.err, "faulty run (%d faults struck)", faults.Struck())
+		unstruck := faults.Unstruck()
+		if len(unstruck) == 0 {
+			break
+		}
+		require.Less(t, try, 8, "faults %v never struck", unstruck)
+		j.faults, replanned = replan(j.faults, unstruck), true
+		t.Logf("faults %v did not strike; now %v", unstruck, j.faults)
+	}
+	stats.add(waited.Load(), got.res.Checkpoints.NumberOfFailedCheckpoints, replanned)
 	if sim {
 		assert.Equal(t, int64(faults.Struck()), got.res.Restarts, "one restart per fault struck")
 	} else {
@@ -359,14 +488,40 @@ func checkEO(t *testing.T, test string, seed uint64, sim bool, seedsFlag string)
 
 // TestExactlyOnceProperty: for random jobs with 1-3 random faults on the
 // simulation, the committed output of the transactional sink equals the
-// failure-free run's, record for record.
+// failure-free run's, record for record. Every seed's faults strike; half
+// the jobs have checkpoint timeouts short enough that some checkpoints are
+// aborted; the keys cover the first and last key group of every subtask's
+// range; and over all seeds, alignments hold queued data back.
+//
+// Mutants this test kills (each made once, each failed it):
+//   - the coordinator accepting an acknowledgement for another checkpoint
+//     ID (Coordinator.Ack without the ID check): seeds with timeouts lose
+//     or duplicate records;
+//   - a restore dropping the first key group of each subtask's range
+//     (state.Backend restore skipping kg == Start): keys on the range's
+//     edge lose their counts;
+//   - the snapshot deferred past the barrier, taken at the next step after
+//     the blocked inputs were released (completeAlignment forwarding the
+//     barrier and releasing first): records after the barrier leak into
+//     the snapshot, which the simulation now catches;
+//   - an aborted checkpoint not releasing its alignment: its late barrier
+//     is ignored, the input stays blocked, and runs with timeouts hang
+//     until their deadline;
+//   - not blocking inputs in exactly-once mode: duplicates after restores.
 func TestExactlyOnceProperty(t *testing.T) {
-	for seed := range uint64(*eoSeeds) {
-		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
-			t.Parallel()
-			checkEO(t, "TestExactlyOnceProperty", seed, true, "flinksim.eo-seeds")
-		})
-	}
+	var stats eoStats
+	t.Run("seeds", func(t *testing.T) {
+		for seed := range uint64(*eoSeeds) {
+			t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+				t.Parallel()
+				checkEO(t, "TestExactlyOnceProperty/seeds", seed, true, "flinksim.eo-seeds", &stats)
+			})
+		}
+	})
+	t.Logf("alignments holding data back: %d; checkpoints aborted: %d; seeds replanned: %d of %d",
+		stats.waited, stats.aborted, stats.replanned, *eoSeeds)
+	assert.Positive(t, stats.waited, "no seed blocked an input that still had data queued")
+	assert.Positive(t, stats.aborted, "no checkpoint was aborted: acks of other checkpoints go untested")
 }
 
 // TestExactlyOncePropertyConcurrent runs some of the random jobs on the
@@ -374,7 +529,7 @@ func TestExactlyOnceProperty(t *testing.T) {
 func TestExactlyOncePropertyConcurrent(t *testing.T) {
 	for seed := range uint64(*eoConcurrentSeeds) {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
-			checkEO(t, "TestExactlyOncePropertyConcurrent", seed, false, "flinksim.eo-concurrent-seeds")
+			checkEO(t, "TestExactlyOncePropertyConcurrent", seed, false, "flinksim.eo-concurrent-seeds", &eoStats{})
 		})
 	}
 }

@@ -72,6 +72,21 @@ func (f *FaultInjector) Strike(operator string, subtask int, point FaultPoint, n
 	return nil
 }
 
+// Unstruck returns the faults that have not struck (yet): at the end of a
+// run, those whose operator, subtask or point the run never reached — a
+// recovery test that expected them tested less than it meant to.
+func (f *FaultInjector) Unstruck() []Fault {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []Fault
+	for i, ft := range f.faults {
+		if !f.struck[i] {
+			out = append(out, ft)
+		}
+	}
+	return out
+}
+
 // Struck returns how many faults have struck.
 func (f *FaultInjector) Struck() int {
 	f.mu.Lock()

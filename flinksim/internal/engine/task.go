@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -87,7 +89,7 @@ type Task struct {
 
 	inputs    []*Channel
 	gate      *InputGate
-	control   mailbox[Event]
+	control   controlLane
 	wake      chan struct{}
 	outputs   map[*Edge]*ChannelOutput
 	consumers map[*Vertex][]*Edge
@@ -184,6 +186,50 @@ func (t *Task) Wake() {
 func (t *Task) Deliver(ev Event) {
 	t.control.put(ev)
 	t.Wake()
+}
+
+// controlLane is a task's queue of coordinator events. A newer event
+// supersedes what it makes moot — an abort of checkpoint n the triggers and
+// aborts up to n, a completion of n the completions before it (each
+// notification covers the checkpoints before it, as in Flink) — so the lane
+// stays a few events long however far the task lags behind the
+// coordinator.
+type controlLane struct {
+	mu sync.Mutex
+	q  []Event
+}
+
+func (l *controlLane) put(ev Event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.q = slices.DeleteFunc(l.q, func(old Event) bool {
+		switch ev.Kind {
+		case EventAbort:
+			return (old.Kind == EventTrigger || old.Kind == EventAbort) && old.Checkpoint <= ev.Checkpoint
+		case EventComplete:
+			return old.Kind == EventComplete && old.Checkpoint < ev.Checkpoint
+		}
+		return false
+	})
+	l.q = append(l.q, ev)
+}
+
+// pop takes the oldest event, if any.
+func (l *controlLane) pop() (Event, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.q) == 0 {
+		return Event{}, false
+	}
+	ev := l.q[0]
+	l.q = slices.Delete(l.q, 0, 1)
+	return ev, true
+}
+
+func (l *controlLane) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.q)
 }
 
 // Init builds the task's operators, last member first so each can be
