@@ -160,4 +160,3 @@ func TestAtLeastOnceBufferingSinkFlushesAtCheckpoint(t *testing.T) {
 		}
 	}
 }
-
