@@ -300,12 +300,12 @@ func ExamplePrint() {
 func ExampleCodecFor() {
 	type userID string
 	ints := flinksim.CodecFor[int]()
-	b := ints.Append(nil, 258)
+	b, _ := ints.Append(nil, 258)
 	n, err := ints.Decode(b)
 	fmt.Printf("%x %d %v\n", b, n, err)
 
 	ids := flinksim.CodecFor[userID]()
-	b = ids.Append(nil, "ann")
+	b, _ = ids.Append(nil, "ann")
 	id, err := ids.Decode(b)
 	fmt.Printf("%q %q %v\n", b, id, err)
 
