@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -253,6 +254,10 @@ var fuzzCodecs = []struct {
 	{"myString", canonical(flinksim.CodecFor[myString](), true)},
 	{"gob point", canonical[point](flinksim.GobCodec[point]{}, false)},
 	{"gob map", canonical[map[string][]int](flinksim.GobCodec[map[string][]int]{}, false)},
+	{"stable struct", canonical(flinksim.CodecFor[stableKey](), true)},
+	{"stable array", canonical(flinksim.CodecFor[[2]zone](), true)},
+	{"json point", canonical[point](flinksim.JSONCodec[point]{}, false)},
+	{"json map", canonical[map[string][]int](flinksim.JSONCodec[map[string][]int]{}, false)},
 }
 
 // canonical returns a check that decodes b and, if that succeeds, demands
@@ -300,7 +305,8 @@ func isNaN(v any) bool {
 	return false
 }
 
-// FuzzCodecDecode feeds arbitrary bytes to every built-in codec and gob.
+// FuzzCodecDecode feeds arbitrary bytes to every built-in codec, gob and
+// JSON.
 // Run with: go test ./flinksim -run '^$' -fuzz FuzzCodecDecode
 func FuzzCodecDecode(f *testing.F) {
 	f.Add([]byte{})
@@ -311,6 +317,9 @@ func FuzzCodecDecode(f *testing.F) {
 	f.Add([]byte("hello"))
 	f.Add(enc(f, flinksim.Codec[point](flinksim.GobCodec[point]{}), point{X: 1, Y: 2, Label: "x", Tags: []string{"t"}}))
 	f.Add(enc(f, flinksim.Codec[map[string][]int](flinksim.GobCodec[map[string][]int]{}), map[string][]int{"a": {1, 2}}))
+	f.Add(enc(f, flinksim.CodecFor[stableKey](), stableKey{Country: "fr", ID: 3, Tag: [3]byte{1, 2, 3}}))
+	f.Add(enc(f, flinksim.Codec[point](flinksim.JSONCodec[point]{}), point{X: 1, Label: "x", Tags: []string{"t"}}))
+	f.Add([]byte{0xf8, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}) // a gob message claiming 2^63 bytes
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, c := range fuzzCodecs {
 			var err error
@@ -441,4 +450,20 @@ func encTo[T any](t testing.TB, c flinksim.Codec[T], dst []byte, v T) []byte {
 	b, err := c.Append(dst, v)
 	require.NoError(t, err, "Append(%v)", v)
 	return b
+}
+
+// TestGobDecodeBoundsAllocation: a gob message whose length claims far
+// more bytes than the input holds is refused before gob allocates a
+// buffer of that length.
+//
+// Mutants tried: GobCodec.Decode without the gobFramesFit check (gob
+// allocates the claimed 512 MiB and the assertion fails).
+func TestGobDecodeBoundsAllocation(t *testing.T) {
+	claim := []byte{0xfc, 0x20, 0, 0, 0, 'x'} // a message of 512 MiB
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := flinksim.CodecFor[point]().Decode(claim)
+	runtime.ReadMemStats(&after)
+	require.ErrorIs(t, err, flinksim.ErrDecode)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "bytes allocated to decode %d bytes", len(claim))
 }
