@@ -68,7 +68,15 @@
 //
 // Mistakes in building a graph — an empty name, a nil function, a zero
 // Stream — are recorded on the environment and reported by Execute or Start,
-// not by panics.
+// not by panics. A zero Stream (a declared but never assigned variable, say)
+// belongs to no environment, so a builder given one — a transformation,
+// KeyBy, Process, Reduce, Union, a sink, or a source given a nil
+// Environment — records its [ErrInvalidStream] on every environment that
+// graph building on the same goroutine has touched and that has not been
+// executed yet; jobs built on other goroutines are not affected. Build a
+// job on one goroutine, as the environment requires anyway, and the
+// mistake fails its Execute. [CollectSink.Err] tells the same of a
+// Collect.
 //
 // # Operators and names
 //

@@ -20,6 +20,9 @@ import (
 // group in every process that restores a snapshot. Keys compare with ==, so a NaN float key never finds its
 // state. KeyBy is not an operator and has no name.
 func KeyBy[K comparable, T any](s Stream[T], key func(T) K) KeyedStream[K, T] {
+	if s.isZero() {
+		return KeyedStream[K, T]{in: invalid[T](nil, zeroError("KeyBy"))}
+	}
 	codec := CodecFor[K]()
 	if _, isGob := codec.(GobCodec[K]); isGob {
 		err := fmt.Errorf("%w: %s has no stable built-in codec (%s); use KeyByCodec", ErrUnstableKey, reflect.TypeFor[K](), stableReason(reflect.TypeFor[K]()))
@@ -35,6 +38,9 @@ func KeyBy[K comparable, T any](s Stream[T], key func(T) K) KeyedStream[K, T] {
 // codec's encoding decides which key group, and so which subtask, a key
 // belongs to: changing it makes existing snapshots unrestorable.
 func KeyByCodec[K comparable, T any](s Stream[T], key func(T) K, codec Codec[K]) KeyedStream[K, T] {
+	if s.isZero() {
+		return KeyedStream[K, T]{in: invalid[T](nil, zeroError("KeyBy"))}
+	}
 	if key == nil || codec == nil {
 		err := fmt.Errorf("%w: KeyBy with a nil key function or codec", ErrInvalidOperator)
 		if s.env != nil {
@@ -115,6 +121,9 @@ func (f ProcessFunc[K, I, O]) ProcessElement(ctx *KeyedContext[K], in I, out Col
 //		})
 func Process[K comparable, I, O any](ks KeyedStream[K, I], name string,
 	open func(rt *KeyedRuntimeContext[K]) (KeyedProcessFunction[K, I, O], error), opts ...OperatorOption) Stream[O] {
+	if ks.in.isZero() {
+		return invalid[O](nil, zeroError(fmt.Sprintf("operator %q", name)))
+	}
 	if err := ks.Err(); err != nil {
 		return invalid[O](ks.in.env, err) // recorded where it arose
 	}
