@@ -33,8 +33,8 @@ type (
 // strings length-prefixed.
 //
 // Mutants tried: encoding fields in reverse order, dropping the string
-// length prefix, encoding [N]byte arrays element-wise as uint64 (the
-// golden bytes differ).
+// length prefix (the golden bytes differ); CodecFor not choosing the
+// stable codec for structs (gob bytes differ).
 func TestStableCodecGolden(t *testing.T) {
 	k := stableKey{Country: "fr", ID: -2, Weight: 1.5, Zone: zone{Code: 7, Hot: true}, Coords: [2]float64{1, -0.5}, Tag: [3]byte{'a', 'b', 'c'}, Name: "n"}
 	c := flinksim.CodecFor[stableKey]()
@@ -87,8 +87,8 @@ func TestStableCodecDecodeMalformed(t *testing.T) {
 // subtask its stable encoding's key group says, on both executors, and
 // counts per key as a plain loop does.
 //
-// Mutants tried: KeyBy still refusing stable structs (ErrUnstableKey);
-// CodecFor choosing gob for them (refused as unstable).
+// Mutants tried: CodecFor choosing gob for stable structs (KeyBy refuses
+// the key as unstable).
 func TestStructKeyPlacement(t *testing.T) {
 	const p = 3
 	keys := []stableKey{{Country: "fr", ID: 1}, {Country: "de", ID: 1}, {Country: "fr", ID: 2, Zone: zone{Hot: true}}, {Country: "", Tag: [3]byte{1}}}

@@ -209,8 +209,9 @@ func truncated(b []byte) []byte { return b[:len(b)/2] }
 // TestGobUnencodable: a type gob cannot encode is an encoding error, and
 // Append adds nothing to dst.
 //
-// Mutants tried: GobCodec.Append returning dst and nil on a gob error (the
-// error assertions fail).
+// Mutants tried: GobCodec.Append without the nil-pointer check (the *point
+// case fails); gobWalk accepting unexported fields (the halfHidden case
+// fails).
 func TestGobUnencodable(t *testing.T) {
 	c := flinksim.CodecFor[func()]()
 	b, err := c.Append([]byte("keep"), func() {})

@@ -70,11 +70,11 @@ func valueOp[T any, O any](next func(old T, v int) T, out func(T) O, opts ...fli
 // checkpoint "completes" with state that cannot be restored, or a restore
 // silently drops fields.
 //
-// Mutants tried: checkGob returning nil for unexported fields (the
-// hiddenOnly and halfHidden cases fail); not walking into struct fields
-// (withFunc fails); not walking slice/map elements ([]hiddenOnly,
-// map[string]halfHidden fail); not recording the error in New*State (all
-// fail with err == nil).
+// Mutants tried: gobWalk accepting unexported fields (the hiddenOnly,
+// halfHidden, slice and map cases fail); gobWalk not checking field types
+// (withFunc fails); gobWalk not walking slice, array and pointer elements
+// (the slice case fails); register ignoring the codec errors (every case
+// fails with err == nil).
 func TestStateTypeRefusedWhenDeclared(t *testing.T) {
 	cases := []struct {
 		name, typ string
@@ -108,7 +108,8 @@ func TestStateTypeRefusedWhenDeclared(t *testing.T) {
 // kind of state encodes: list elements, map keys and values, the
 // reducing value and the aggregating accumulator.
 //
-// Mutants tried: skipping the check in one New*State (its case fails).
+// Mutants tried: NewListState and NewAggregatingState using CodecFor
+// instead of codecOf (their cases fail).
 func TestStateTypeRefusedInEveryKind(t *testing.T) {
 	cases := map[string]func(rt *flinksim.KeyedRuntimeContext[int]){
 		"list":      func(rt *flinksim.KeyedRuntimeContext[int]) { flinksim.NewListState[hiddenOnly](rt, "s") },
@@ -220,9 +221,8 @@ func (sumAgg) Merge(a, b int64) int64     { return a + b }
 // them, in checkpoints and on restore, and the job's output after a
 // failure is that of a failure-free run.
 //
-// Mutants tried: NewListState (and in turn each other New*State) using
-// CodecFor instead of the option (its counters stay 0, and the unused
-// option fails the operator).
+// Mutants tried: NewListState, and NewAggregatingState, using CodecFor
+// instead of the option (the unused option fails the operator).
 func TestEveryStateKindTakesACodec(t *testing.T) {
 	run := func(t *testing.T, faults flinksim.Faults) ([]string, map[string]countingCodec[int64], countingCodec[string], *flinksim.JobClient) {
 		value, list, mapValue, reducing, agg := newCountingCodec[int64](), newCountingCodec[int64](), newCountingCodec[int64](), newCountingCodec[int64](), newCountingCodec[int64]()

@@ -16,12 +16,11 @@ import (
 // ErrInvalidStream; none lets the job succeed with the mistaken part
 // silently missing.
 //
-// Mutants tried: not recording stray errors in consume (every sink and
-// transformation case fails); recording them only for sinks (the
-// transformation cases whose result is dropped fail); not registering the
-// environment in addVertex (all fail); reporting stray errors of other
-// goroutines (TestZeroStreamOtherGoroutine fails); Union not recording a
-// zero first stream (both Union cases fail).
+// Mutants tried: addVertex not registering the environment for stray
+// errors (every case but the two Unions, which record on the other
+// stream's environment, fails); strayError ignoring which goroutine
+// builds (TestZeroStreamOtherGoroutine fails); strayError writing into
+// the nil map when no environment was registered (a panic, found so).
 func TestZeroStreamFailsExecute(t *testing.T) {
 	var zero flinksim.Stream[int]
 	var zeroKeyed flinksim.KeyedStream[int, int]
