@@ -3,7 +3,6 @@ package flinksim
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"math"
@@ -15,7 +14,7 @@ import (
 // A Codec turns values of type T into bytes and back:
 //
 //	type Codec[T any] interface {
-//		Append(dst []byte, v T) []byte
+//		Append(dst []byte, v T) ([]byte, error)
 //		Decode(src []byte) (T, error)
 //	}
 //
@@ -23,19 +22,37 @@ import (
 // state is encoded with codecs when it is written into snapshots, so an
 // encoding must be deterministic: equal values give equal bytes.
 //
-// Append appends the encoding of v to dst. Decode decodes exactly one value
-// from src, which holds exactly the bytes one Append produced; it returns an
-// error (never panics) on malformed input.
+// Append appends the encoding of v to dst, or returns an error (wrapping
+// ErrEncode, by convention) if it cannot encode v faithfully; it must never
+// return a partial or empty encoding instead. A state value that fails to
+// encode fails the checkpoint. Decode decodes exactly one value from src,
+// which holds exactly the bytes one Append produced; it returns an error
+// (never panics) on malformed input, and since snapshot bytes come from
+// disk it allocates no more than src's length justifies.
 type Codec[T any] = state.Codec[T]
 
 // ErrDecode reports bytes a codec could not decode.
 var ErrDecode = errors.New("flinksim: cannot decode value")
 
-// CodecFor returns the built-in codec for T: a fast fixed encoding for
-// string, []byte, bool, the integer types and the float types, and for
-// named types whose underlying type is one of those; gob for everything
-// else. Gob's bytes depend on the order in which a process first encodes
-// its types, so gob-encoded keys are refused (see KeyBy).
+// CodecFor returns the built-in codec for T:
+//
+//   - string, []byte, bool, the integer types and the float types, and
+//     named types whose underlying type is one of those: a fixed encoding
+//     (a string or []byte as its bytes, a bool as one byte 0 or 1, every
+//     integer as 8 bytes big endian — int64 for signed types, uint64 for
+//     unsigned —, a float64 as its 8 IEEE 754 bytes and a float32 as its 4,
+//     all big endian);
+//   - structs whose fields are all exported and of such types, or such
+//     structs, or fixed arrays of those (a stable type): the fields in
+//     declaration order, each with its fixed encoding, strings prefixed
+//     with their length as a uvarint, and arrays as their elements in order
+//     ([N]byte arrays as their N bytes). The bytes depend only on the
+//     value, never on the process or the release, so such types can be keys;
+//   - anything else: GobCodec. Gob's bytes depend on the order in which a
+//     process first encodes its types, so gob-encoded keys are refused (see
+//     KeyBy); and gob drops unexported fields and fields of func and chan
+//     type, so state declared with a type gob cannot round-trip is refused
+//     with ErrNeedsCodec (see WithCodec).
 func CodecFor[T any]() Codec[T] {
 	var zero T
 	switch any(zero).(type) {
@@ -88,6 +105,10 @@ func CodecFor[T any]() Codec[T] {
 		if rt.Elem().Kind() == reflect.Uint8 {
 			return convertCodec[T, []byte](BytesCodec{})
 		}
+	case reflect.Struct, reflect.Array:
+		if c, ok := newStableCodec[T](); ok {
+			return c
+		}
 	}
 	return GobCodec[T]{}
 }
@@ -96,7 +117,7 @@ func CodecFor[T any]() Codec[T] {
 type StringCodec struct{}
 
 // Append implements Codec.
-func (StringCodec) Append(dst []byte, v string) []byte { return append(dst, v...) }
+func (StringCodec) Append(dst []byte, v string) ([]byte, error) { return append(dst, v...), nil }
 
 // Decode implements Codec.
 func (StringCodec) Decode(src []byte) (string, error) { return string(src), nil }
@@ -105,7 +126,7 @@ func (StringCodec) Decode(src []byte) (string, error) { return string(src), nil 
 type BytesCodec struct{}
 
 // Append implements Codec.
-func (BytesCodec) Append(dst []byte, v []byte) []byte { return append(dst, v...) }
+func (BytesCodec) Append(dst []byte, v []byte) ([]byte, error) { return append(dst, v...), nil }
 
 // Decode implements Codec. The result is a copy of src.
 func (BytesCodec) Decode(src []byte) ([]byte, error) { return bytes.Clone(src), nil }
@@ -114,11 +135,11 @@ func (BytesCodec) Decode(src []byte) ([]byte, error) { return bytes.Clone(src), 
 type BoolCodec struct{}
 
 // Append implements Codec.
-func (BoolCodec) Append(dst []byte, v bool) []byte {
+func (BoolCodec) Append(dst []byte, v bool) ([]byte, error) {
 	if v {
-		return append(dst, 1)
+		return append(dst, 1), nil
 	}
-	return append(dst, 0)
+	return append(dst, 0), nil
 }
 
 // Decode implements Codec.
@@ -141,8 +162,8 @@ type unsigned interface {
 // integer type of the same value hashes to the same key group.
 type intCodec[T signed] struct{}
 
-func (intCodec[T]) Append(dst []byte, v T) []byte {
-	return binary.BigEndian.AppendUint64(dst, uint64(int64(v)))
+func (intCodec[T]) Append(dst []byte, v T) ([]byte, error) {
+	return binary.BigEndian.AppendUint64(dst, uint64(int64(v))), nil
 }
 
 func (intCodec[T]) Decode(src []byte) (T, error) {
@@ -158,8 +179,8 @@ func (intCodec[T]) Decode(src []byte) (T, error) {
 
 type uintCodec[T unsigned] struct{}
 
-func (uintCodec[T]) Append(dst []byte, v T) []byte {
-	return binary.BigEndian.AppendUint64(dst, uint64(v))
+func (uintCodec[T]) Append(dst []byte, v T) ([]byte, error) {
+	return binary.BigEndian.AppendUint64(dst, uint64(v)), nil
 }
 
 func (uintCodec[T]) Decode(src []byte) (T, error) {
@@ -175,8 +196,8 @@ func (uintCodec[T]) Decode(src []byte) (T, error) {
 
 type float64Codec struct{}
 
-func (float64Codec) Append(dst []byte, v float64) []byte {
-	return binary.BigEndian.AppendUint64(dst, math.Float64bits(v))
+func (float64Codec) Append(dst []byte, v float64) ([]byte, error) {
+	return binary.BigEndian.AppendUint64(dst, math.Float64bits(v)), nil
 }
 
 func (float64Codec) Decode(src []byte) (float64, error) {
@@ -188,8 +209,8 @@ func (float64Codec) Decode(src []byte) (float64, error) {
 
 type float32Codec struct{}
 
-func (float32Codec) Append(dst []byte, v float32) []byte {
-	return binary.BigEndian.AppendUint32(dst, math.Float32bits(v))
+func (float32Codec) Append(dst []byte, v float32) ([]byte, error) {
+	return binary.BigEndian.AppendUint32(dst, math.Float32bits(v)), nil
 }
 
 func (float32Codec) Decode(src []byte) (float32, error) {
@@ -207,7 +228,7 @@ func convertCodec[T, U any](c Codec[U]) Codec[T] {
 
 type convertingCodec[T, U any] struct{ inner Codec[U] }
 
-func (c convertingCodec[T, U]) Append(dst []byte, v T) []byte {
+func (c convertingCodec[T, U]) Append(dst []byte, v T) ([]byte, error) {
 	return c.inner.Append(dst, reflect.ValueOf(v).Convert(reflect.TypeFor[U]()).Interface().(U))
 }
 
@@ -222,8 +243,8 @@ func (c convertingCodec[T, U]) Decode(src []byte) (T, error) {
 
 type reflectIntCodec[T any] struct{}
 
-func (reflectIntCodec[T]) Append(dst []byte, v T) []byte {
-	return binary.BigEndian.AppendUint64(dst, uint64(reflect.ValueOf(v).Int()))
+func (reflectIntCodec[T]) Append(dst []byte, v T) ([]byte, error) {
+	return binary.BigEndian.AppendUint64(dst, uint64(reflect.ValueOf(v).Int())), nil
 }
 
 func (reflectIntCodec[T]) Decode(src []byte) (T, error) {
@@ -242,8 +263,8 @@ func (reflectIntCodec[T]) Decode(src []byte) (T, error) {
 
 type reflectUintCodec[T any] struct{}
 
-func (reflectUintCodec[T]) Append(dst []byte, v T) []byte {
-	return binary.BigEndian.AppendUint64(dst, reflect.ValueOf(v).Uint())
+func (reflectUintCodec[T]) Append(dst []byte, v T) ([]byte, error) {
+	return binary.BigEndian.AppendUint64(dst, reflect.ValueOf(v).Uint()), nil
 }
 
 func (reflectUintCodec[T]) Decode(src []byte) (T, error) {
@@ -260,39 +281,19 @@ func (reflectUintCodec[T]) Decode(src []byte) (T, error) {
 	return v, nil
 }
 
-// GobCodec encodes any gob-encodable type with encoding/gob. It is the
-// fallback of CodecFor; prefer a dedicated codec on hot paths.
-type GobCodec[T any] struct{}
-
-// Append implements Codec.
-func (GobCodec[T]) Append(dst []byte, v T) []byte {
-	buf := bytes.NewBuffer(dst)
-	if err := gob.NewEncoder(buf).Encode(&v); err != nil {
-		// Gob fails only on types it cannot represent (channels, funcs);
-		// such a type cannot be state. Encode nothing so Decode reports it.
-		return dst
-	}
-	return buf.Bytes()
-}
-
-// Decode implements Codec.
-func (GobCodec[T]) Decode(src []byte) (v T, err error) {
-	if err := gob.NewDecoder(bytes.NewReader(src)).Decode(&v); err != nil {
-		return v, fmt.Errorf("%w: gob %T: %v", ErrDecode, v, err)
-	}
-	return v, nil
-}
-
 // sliceCodec encodes a slice as a uvarint count followed by its elements,
 // each length-prefixed.
 type sliceCodec[T any] struct{ elem Codec[T] }
 
-func (c sliceCodec[T]) Append(dst []byte, vs []T) []byte {
+func (c sliceCodec[T]) Append(dst []byte, vs []T) ([]byte, error) {
 	dst = binary.AppendUvarint(dst, uint64(len(vs)))
-	for _, v := range vs {
-		dst = appendPrefixed(dst, c.elem, v)
+	var err error
+	for i, v := range vs {
+		if dst, err = appendPrefixed(dst, c.elem, v); err != nil {
+			return nil, fmt.Errorf("list element %d: %w", i, err)
+		}
 	}
-	return dst
+	return dst, nil
 }
 
 func (c sliceCodec[T]) Decode(src []byte) ([]T, error) {
@@ -321,13 +322,18 @@ type orderedMapCodec[K comparable, V any] struct {
 	value Codec[V]
 }
 
-func (c orderedMapCodec[K, V]) Append(dst []byte, m *orderedMap[K, V]) []byte {
+func (c orderedMapCodec[K, V]) Append(dst []byte, m *orderedMap[K, V]) ([]byte, error) {
 	dst = binary.AppendUvarint(dst, uint64(len(m.keys)))
+	var err error
 	for i, k := range m.keys {
-		dst = appendPrefixed(dst, c.key, k)
-		dst = appendPrefixed(dst, c.value, m.values[i])
+		if dst, err = appendPrefixed(dst, c.key, k); err != nil {
+			return nil, fmt.Errorf("map key %d: %w", i, err)
+		}
+		if dst, err = appendPrefixed(dst, c.value, m.values[i]); err != nil {
+			return nil, fmt.Errorf("map value %d: %w", i, err)
+		}
 	}
-	return dst
+	return dst, nil
 }
 
 func (c orderedMapCodec[K, V]) Decode(src []byte) (*orderedMap[K, V], error) {
@@ -353,9 +359,12 @@ func (c orderedMapCodec[K, V]) Decode(src []byte) (*orderedMap[K, V], error) {
 	return m, nil
 }
 
-func appendPrefixed[T any](dst []byte, c Codec[T], v T) []byte {
-	enc := c.Append(nil, v)
-	return append(binary.AppendUvarint(dst, uint64(len(enc))), enc...)
+func appendPrefixed[T any](dst []byte, c Codec[T], v T) ([]byte, error) {
+	enc, err := c.Append(nil, v)
+	if err != nil {
+		return nil, err
+	}
+	return append(binary.AppendUvarint(dst, uint64(len(enc))), enc...), nil
 }
 
 // readCount reads a uvarint count no larger than the bytes left (every

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -41,14 +42,14 @@ func roundTrip[T any](t *testing.T, vs ...T) {
 	c := flinksim.CodecFor[T]()
 	require.NotNil(t, c)
 	for _, v := range vs {
-		b := c.Append(nil, v)
+		b := enc(t, c, v)
 		got, err := c.Decode(b)
 		if assert.NoError(t, err, "%T %v", v, v) {
 			assert.Equal(t, v, got, "%T", v)
 		}
-		prefixed := c.Append([]byte("prefix"), v)
+		prefixed := encTo(t, c, []byte("prefix"), v)
 		assert.Equal(t, append([]byte("prefix"), b...), prefixed, "%T %v: Append must append", v, v)
-		assert.Equal(t, b, c.Append(nil, v), "%T %v: deterministic", v, v)
+		assert.Equal(t, b, enc(t, c, v), "%T %v: deterministic", v, v)
 	}
 }
 
@@ -82,31 +83,31 @@ func TestCodecRoundTrip(t *testing.T) {
 
 	t.Run("NaN", func(t *testing.T) {
 		c := flinksim.CodecFor[float64]()
-		got, err := c.Decode(c.Append(nil, math.NaN()))
+		got, err := c.Decode(enc(t, c, math.NaN()))
 		require.NoError(t, err)
 		assert.True(t, math.IsNaN(got))
 		c32 := flinksim.CodecFor[float32]()
-		got32, err := c32.Decode(c32.Append(nil, float32(math.NaN())))
+		got32, err := c32.Decode(enc(t, c32, float32(math.NaN())))
 		require.NoError(t, err)
 		assert.True(t, math.IsNaN(float64(got32)))
 	})
 	t.Run("negative zero", func(t *testing.T) {
 		c := flinksim.CodecFor[float64]()
-		got, err := c.Decode(c.Append(nil, math.Copysign(0, -1)))
+		got, err := c.Decode(enc(t, c, math.Copysign(0, -1)))
 		require.NoError(t, err)
 		assert.True(t, math.Signbit(got))
 	})
 	t.Run("GobCodec", func(t *testing.T) {
 		var c flinksim.Codec[point] = flinksim.GobCodec[point]{}
 		p := point{X: 3, Y: 4, Label: "gob", Tags: []string{"x"}}
-		got, err := c.Decode(c.Append(nil, p))
+		got, err := c.Decode(enc(t, c, p))
 		require.NoError(t, err)
 		assert.Equal(t, p, got)
 		assert.IsType(t, flinksim.GobCodec[point]{}, flinksim.CodecFor[point]())
 	})
 	t.Run("empty bytes", func(t *testing.T) {
 		c := flinksim.CodecFor[[]byte]()
-		got, err := c.Decode(c.Append(nil, []byte{}))
+		got, err := c.Decode(enc(t, c, []byte{}))
 		require.NoError(t, err)
 		assert.Empty(t, got)
 	})
@@ -123,33 +124,33 @@ func TestCodecRoundTrip(t *testing.T) {
 // so a change moves keys to other key groups and breaks savepoints.
 func TestCodecEncodings(t *testing.T) {
 	be := func(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
-	assert.Equal(t, []byte("abc"), flinksim.CodecFor[string]().Append(nil, "abc"))
-	assert.Equal(t, []byte{1}, flinksim.CodecFor[bool]().Append(nil, true))
-	assert.Equal(t, []byte{0}, flinksim.CodecFor[bool]().Append(nil, false))
-	assert.Equal(t, be(5), flinksim.CodecFor[int]().Append(nil, 5))
-	assert.Equal(t, be(math.MaxUint64), flinksim.CodecFor[int64]().Append(nil, -1))
-	assert.Equal(t, be(math.MaxUint64), flinksim.CodecFor[int8]().Append(nil, -1), "sign-extended")
-	assert.Equal(t, be(200), flinksim.CodecFor[uint8]().Append(nil, 200))
-	assert.Equal(t, be(math.Float64bits(1.5)), flinksim.CodecFor[float64]().Append(nil, 1.5))
-	assert.Equal(t, binary.BigEndian.AppendUint32(nil, math.Float32bits(1.5)), flinksim.CodecFor[float32]().Append(nil, 1.5))
+	assert.Equal(t, []byte("abc"), enc(t, flinksim.CodecFor[string](), "abc"))
+	assert.Equal(t, []byte{1}, enc(t, flinksim.CodecFor[bool](), true))
+	assert.Equal(t, []byte{0}, enc(t, flinksim.CodecFor[bool](), false))
+	assert.Equal(t, be(5), enc(t, flinksim.CodecFor[int](), 5))
+	assert.Equal(t, be(math.MaxUint64), enc(t, flinksim.CodecFor[int64](), -1))
+	assert.Equal(t, be(math.MaxUint64), enc(t, flinksim.CodecFor[int8](), -1), "sign-extended")
+	assert.Equal(t, be(200), enc(t, flinksim.CodecFor[uint8](), 200))
+	assert.Equal(t, be(math.Float64bits(1.5)), enc(t, flinksim.CodecFor[float64](), 1.5))
+	assert.Equal(t, binary.BigEndian.AppendUint32(nil, math.Float32bits(1.5)), enc(t, flinksim.CodecFor[float32](), 1.5))
 	// Every integer type of one value encodes alike, so a key hashes to
 	// the same key group whatever its integer type.
 	for _, b := range [][]byte{
-		flinksim.CodecFor[int8]().Append(nil, 7), flinksim.CodecFor[int32]().Append(nil, 7),
-		flinksim.CodecFor[uint16]().Append(nil, 7), flinksim.CodecFor[myInt]().Append(nil, 7),
-		flinksim.CodecFor[myUint]().Append(nil, 7), flinksim.CodecFor[uint64]().Append(nil, 7),
+		enc(t, flinksim.CodecFor[int8](), 7), enc(t, flinksim.CodecFor[int32](), 7),
+		enc(t, flinksim.CodecFor[uint16](), 7), enc(t, flinksim.CodecFor[myInt](), 7),
+		enc(t, flinksim.CodecFor[myUint](), 7), enc(t, flinksim.CodecFor[uint64](), 7),
 	} {
 		assert.Equal(t, be(7), b)
 	}
-	assert.Equal(t, []byte("named"), flinksim.CodecFor[myString]().Append(nil, "named"))
+	assert.Equal(t, []byte("named"), enc(t, flinksim.CodecFor[myString](), "named"))
 }
 
 // TestCodecNamedTypesEncodeLikeUnderlying: CodecFor documents the fast
 // encoding for "types whose underlying type is one of those".
 func TestCodecNamedTypesEncodeLikeUnderlying(t *testing.T) {
-	assert.Equal(t, []byte{1}, flinksim.CodecFor[myBool]().Append(nil, true))
-	assert.Equal(t, flinksim.CodecFor[float64]().Append(nil, 2.5), flinksim.CodecFor[myFloat]().Append(nil, 2.5))
-	assert.Equal(t, []byte("x"), flinksim.CodecFor[myBytes]().Append(nil, myBytes("x")))
+	assert.Equal(t, []byte{1}, enc(t, flinksim.CodecFor[myBool](), true))
+	assert.Equal(t, enc(t, flinksim.CodecFor[float64](), 2.5), enc(t, flinksim.CodecFor[myFloat](), 2.5))
+	assert.Equal(t, []byte("x"), enc(t, flinksim.CodecFor[myBytes](), myBytes("x")))
 }
 
 func TestCodecDecodeMalformed(t *testing.T) {
@@ -168,7 +169,7 @@ func TestCodecDecodeMalformed(t *testing.T) {
 		{"myInt8", decodeWith[myInt8](), [][]byte{binary.BigEndian.AppendUint64(nil, 200)}},
 		{"myUint", decodeWith[myUint](), [][]byte{make([]byte, 2), binary.BigEndian.AppendUint64(nil, 1<<16)}},
 		{"myString", decodeWith[myString](), nil}, // every byte string is a string
-		{"gob point", decodeWith[point](), [][]byte{nil, {0}, {0xff, 0xff, 0xff}, []byte("not gob at all"), truncated(flinksim.GobCodec[point]{}.Append(nil, point{X: 1, Label: "abc"}))}},
+		{"gob point", decodeWith[point](), [][]byte{nil, {0}, {0xff, 0xff, 0xff}, []byte("not gob at all"), truncated(enc(t, flinksim.Codec[point](flinksim.GobCodec[point]{}), point{X: 1, Label: "abc"}))}},
 		{"gob int", func(b []byte) error { _, err := flinksim.GobCodec[int]{}.Decode(b); return err }, [][]byte{nil, {3, 4}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -205,14 +206,30 @@ func decodeWith[T any]() func([]byte) error {
 
 func truncated(b []byte) []byte { return b[:len(b)/2] }
 
-// TestGobUnencodable: a type gob cannot encode encodes as nothing, and
-// decoding that reports ErrDecode.
+// TestGobUnencodable: a type gob cannot encode is an encoding error, and
+// Append adds nothing to dst.
+//
+// Mutants tried: GobCodec.Append without the nil-pointer check (the *point
+// case fails); gobWalk accepting unexported fields (the halfHidden case
+// fails).
 func TestGobUnencodable(t *testing.T) {
 	c := flinksim.CodecFor[func()]()
-	b := c.Append([]byte("keep"), func() {})
-	assert.Equal(t, []byte("keep"), b)
-	_, err := c.Decode(nil)
+	b, err := c.Append([]byte("keep"), func() {})
+	assert.ErrorIs(t, err, flinksim.ErrEncode)
+	assert.Nil(t, b)
+	_, err = c.Decode(nil)
 	assert.ErrorIs(t, err, flinksim.ErrDecode)
+
+	// A nil pointer and an interface holding an unregistered type: gob
+	// fails at run time, and so does Append.
+	_, err = flinksim.CodecFor[*point]().Append(nil, nil)
+	assert.ErrorIs(t, err, flinksim.ErrEncode)
+	_, err = flinksim.Codec[any](flinksim.GobCodec[any]{}).Append(nil, struct{ A int }{1})
+	assert.ErrorIs(t, err, flinksim.ErrEncode)
+	// Gob would drop the unexported field: GobCodec refuses the type.
+	_, err = flinksim.Codec[halfHidden](flinksim.GobCodec[halfHidden]{}).Append(nil, halfHidden{N: 1, note: "x"})
+	assert.ErrorIs(t, err, flinksim.ErrEncode)
+	assert.ErrorContains(t, err, "field note")
 }
 
 // fuzzCodecs are the codecs FuzzCodecDecode exercises: decode must never
@@ -238,6 +255,10 @@ var fuzzCodecs = []struct {
 	{"myString", canonical(flinksim.CodecFor[myString](), true)},
 	{"gob point", canonical[point](flinksim.GobCodec[point]{}, false)},
 	{"gob map", canonical[map[string][]int](flinksim.GobCodec[map[string][]int]{}, false)},
+	{"stable struct", canonical(flinksim.CodecFor[stableKey](), true)},
+	{"stable array", canonical(flinksim.CodecFor[[2]zone](), true)},
+	{"json point", canonical[point](flinksim.JSONCodec[point]{}, false)},
+	{"json map", canonical[map[string][]int](flinksim.JSONCodec[map[string][]int]{}, false)},
 }
 
 // canonical returns a check that decodes b and, if that succeeds, demands
@@ -252,7 +273,10 @@ func canonical[T any](c flinksim.Codec[T], sameBytes bool) func([]byte) error {
 			}
 			return nil
 		}
-		again := c.Append(nil, v)
+		again, err := c.Append(nil, v)
+		if err != nil {
+			return fmt.Errorf("%x decodes to %v, which does not encode: %v", b, v, err)
+		}
 		if sameBytes && !bytes.Equal(again, b) {
 			return fmt.Errorf("%x decodes to %v, which encodes as %x", b, v, again)
 		}
@@ -282,7 +306,8 @@ func isNaN(v any) bool {
 	return false
 }
 
-// FuzzCodecDecode feeds arbitrary bytes to every built-in codec and gob.
+// FuzzCodecDecode feeds arbitrary bytes to every built-in codec, gob and
+// JSON.
 // Run with: go test ./flinksim -run '^$' -fuzz FuzzCodecDecode
 func FuzzCodecDecode(f *testing.F) {
 	f.Add([]byte{})
@@ -291,8 +316,11 @@ func FuzzCodecDecode(f *testing.F) {
 	f.Add(binary.BigEndian.AppendUint64(nil, 7))
 	f.Add(binary.BigEndian.AppendUint32(nil, math.Float32bits(1.5)))
 	f.Add([]byte("hello"))
-	f.Add(flinksim.GobCodec[point]{}.Append(nil, point{X: 1, Y: 2, Label: "x", Tags: []string{"t"}}))
-	f.Add(flinksim.GobCodec[map[string][]int]{}.Append(nil, map[string][]int{"a": {1, 2}}))
+	f.Add(enc(f, flinksim.Codec[point](flinksim.GobCodec[point]{}), point{X: 1, Y: 2, Label: "x", Tags: []string{"t"}}))
+	f.Add(enc(f, flinksim.Codec[map[string][]int](flinksim.GobCodec[map[string][]int]{}), map[string][]int{"a": {1, 2}}))
+	f.Add(enc(f, flinksim.CodecFor[stableKey](), stableKey{Country: "fr", ID: 3, Tag: [3]byte{1, 2, 3}}))
+	f.Add(enc(f, flinksim.Codec[point](flinksim.JSONCodec[point]{}), point{X: 1, Label: "x", Tags: []string{"t"}}))
+	f.Add([]byte{0xf8, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}) // a gob message claiming 2^63 bytes
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, c := range fuzzCodecs {
 			var err error
@@ -361,10 +389,17 @@ func TestKeyGroupsAreStable(t *testing.T) {
 	})
 }
 
-// structKey is a key type whose CodecFor is gob.
+// structKey is a struct key of exported basic fields: CodecFor gives it
+// the stable struct encoding.
 type structKey struct {
 	Region string
 	ID     int
+}
+
+// gobKey is a key type whose CodecFor is gob.
+type gobKey struct {
+	Region string
+	ID     *int
 }
 
 // Gob's bytes depend on the order a process first uses its types, so a
@@ -372,16 +407,17 @@ type structKey struct {
 // KeyBy refuses such keys and KeyByCodec takes a stable codec.
 func TestKeyByRefusesGobKeys(t *testing.T) {
 	env := flinksim.NewEnvironment(flinksim.WithParallelism(1))
-	src := flinksim.FromSlice(env, "src", []structKey{{"eu", 7}})
-	flinksim.Collect(flinksim.Reduce(flinksim.KeyBy(src, func(k structKey) structKey { return k }), "r",
-		func(a, b structKey) (structKey, error) { return a, nil }), "out")
+	src := flinksim.FromSlice(env, "src", []gobKey{{"eu", nil}})
+	flinksim.Collect(flinksim.Reduce(flinksim.KeyBy(src, func(k gobKey) gobKey { return k }), "r",
+		func(a, b gobKey) (gobKey, error) { return a, nil }), "out")
 	_, err := env.Execute(t.Context(), "gob-key")
 	require.ErrorIs(t, err, flinksim.ErrUnstableKey)
 	assert.ErrorContains(t, err, "KeyByCodec")
+	assert.ErrorContains(t, err, "flinksim_test.gobKey")
 
 	env = flinksim.NewEnvironment(flinksim.WithParallelism(1))
-	src = flinksim.FromSlice(env, "src", []structKey{{"eu", 7}})
-	sink := flinksim.Collect(flinksim.Reduce(flinksim.KeyByCodec(src, func(k structKey) structKey { return k }, structKeyCodec{}), "r",
+	src2 := flinksim.FromSlice(env, "src", []structKey{{"eu", 7}})
+	sink := flinksim.Collect(flinksim.Reduce(flinksim.KeyByCodec(src2, func(k structKey) structKey { return k }, structKeyCodec{}), "r",
 		func(a, b structKey) (structKey, error) { return a, nil }), "out")
 	_, err = env.Execute(t.Context(), "stable-key")
 	require.NoError(t, err)
@@ -392,8 +428,8 @@ func TestKeyByRefusesGobKeys(t *testing.T) {
 // the number.
 type structKeyCodec struct{}
 
-func (structKeyCodec) Append(dst []byte, k structKey) []byte {
-	return binary.BigEndian.AppendUint64(append(dst, k.Region...), uint64(k.ID))
+func (structKeyCodec) Append(dst []byte, k structKey) ([]byte, error) {
+	return binary.BigEndian.AppendUint64(append(dst, k.Region...), uint64(k.ID)), nil
 }
 
 func (structKeyCodec) Decode(src []byte) (structKey, error) {
@@ -401,4 +437,34 @@ func (structKeyCodec) Decode(src []byte) (structKey, error) {
 		return structKey{}, flinksim.ErrDecode
 	}
 	return structKey{Region: string(src[:len(src)-8]), ID: int(binary.BigEndian.Uint64(src[len(src)-8:]))}, nil
+}
+
+// enc encodes v with c, which must succeed.
+func enc[T any](t testing.TB, c flinksim.Codec[T], v T) []byte {
+	t.Helper()
+	return encTo(t, c, nil, v)
+}
+
+// encTo appends v's encoding by c to dst, which must succeed.
+func encTo[T any](t testing.TB, c flinksim.Codec[T], dst []byte, v T) []byte {
+	t.Helper()
+	b, err := c.Append(dst, v)
+	require.NoError(t, err, "Append(%v)", v)
+	return b
+}
+
+// TestGobDecodeBoundsAllocation: a gob message whose length claims far
+// more bytes than the input holds is refused before gob allocates a
+// buffer of that length.
+//
+// Mutants tried: GobCodec.Decode without the gobFramesFit check (gob
+// allocates the claimed 512 MiB and the assertion fails).
+func TestGobDecodeBoundsAllocation(t *testing.T) {
+	claim := []byte{0xfc, 0x20, 0, 0, 0, 'x'} // a message of 512 MiB
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := flinksim.CodecFor[point]().Decode(claim)
+	runtime.ReadMemStats(&after)
+	require.ErrorIs(t, err, flinksim.ErrDecode)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "bytes allocated to decode %d bytes", len(claim))
 }

@@ -68,7 +68,15 @@
 //
 // Mistakes in building a graph — an empty name, a nil function, a zero
 // Stream — are recorded on the environment and reported by Execute or Start,
-// not by panics.
+// not by panics. A zero Stream (a declared but never assigned variable, say)
+// belongs to no environment, so a builder given one — a transformation,
+// KeyBy, Process, Reduce, Union, a sink, or a source given a nil
+// Environment — records its [ErrInvalidStream] on every environment that
+// graph building on the same goroutine has touched and that has not been
+// executed yet; jobs built on other goroutines are not affected. Build a
+// job on one goroutine, as the environment requires anyway, and the
+// mistake fails its Execute. [CollectSink.Err] tells the same of a
+// Collect.
 //
 // # Operators and names
 //
@@ -112,7 +120,12 @@
 //
 // The bytes hashed are the key's encoding by [CodecFor][K], or by the codec
 // given to [KeyByCodec], so the placement of a key is the same in every
-// process and release; changing the codec moves keys. An operator's max
+// process and release; changing the codec moves keys. CodecFor has such a
+// stable encoding for strings, bools, numbers, and structs and fixed
+// arrays built of them with exported fields (fields in declaration order,
+// strings length-prefixed); KeyBy refuses other key types with
+// [ErrUnstableKey]. A key a KeyByCodec codec fails to encode fails the
+// operator that emits it, with an [*OperatorError] wrapping [ErrEncode]. An operator's max
 // parallelism is its [MaxParallelism] option, else [Config.MaxParallelism],
 // else Flink's default: parallelism × 1.5 rounded up to a power of two, at
 // least 128 and at most 32768. No operator's parallelism may exceed its max
@@ -131,8 +144,26 @@
 // it with [ErrNoKey]. [Reduce] is Process with a ReducingState.
 //
 // State lives in memory, in one map per key group. Checkpoints write it per
-// key group, encoded with [CodecFor] codecs, so it can be restored at
-// another parallelism (see Checkpoints).
+// key group, so it can be restored at another parallelism (see
+// Checkpoints), encoded with [CodecFor] codecs unless the declaration
+// gives its own with [WithCodec]:
+//
+//	sessions := flinksim.NewMapState[string, Session](rt, "sessions",
+//		flinksim.WithCodec[Session](flinksim.JSONCodec[Session]{}))
+//
+// Every kind of state takes WithCodec options for the types it encodes
+// (values, list elements, map keys and values, accumulators). CodecFor
+// falls back to [GobCodec] for types without a built-in encoding, and gob
+// silently drops unexported fields and fields of func or chan type and
+// needs the concrete types behind interfaces registered; so a state whose
+// type gob cannot round-trip — a struct with unexported fields, a func, a
+// channel, an interface, or a slice, map, array or pointer of one — is
+// refused when it is declared: the subtask fails as it opens with an
+// [*OperatorError] wrapping [ErrNeedsCodec] that names the state and the
+// type and says what gob would lose. [JSONCodec] is offered beside gob. A
+// value a codec cannot encode fails the snapshot, and so the checkpoint:
+// no checkpoint is ever written with state missing or empty. Changing a
+// state's codec makes it unreadable in existing snapshots.
 //
 // # Executors
 //

@@ -70,14 +70,14 @@ type fileTxnCodec struct{}
 
 const fileTxnVersion = 1
 
-func (fileTxnCodec) Append(dst []byte, t *fileTxn) []byte {
+func (fileTxnCodec) Append(dst []byte, t *fileTxn) ([]byte, error) {
 	var flags byte
 	if t.HasFile {
 		flags = 1
 	}
 	dst = append(dst, fileTxnVersion, flags)
 	dst = binary.AppendUvarint(dst, uint64(len(t.Name)))
-	return append(dst, t.Name...)
+	return append(dst, t.Name...), nil
 }
 
 func (fileTxnCodec) Decode(src []byte) (*fileTxn, error) {

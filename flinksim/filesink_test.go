@@ -298,7 +298,7 @@ func TestFileSinkCommitIdempotent(t *testing.T) {
 
 	// The transaction as restored from a checkpoint, committed by another
 	// subtask of another process.
-	restored, err := fileTxnCodec{}.Decode(fileTxnCodec{}.Append(nil, txn))
+	restored, err := fileTxnCodec{}.Decode(mustAppend(t, Codec[*fileTxn](fileTxnCodec{}), txn))
 	require.NoError(t, err)
 	require.NoError(t, newTestFileSink(t, dir, 1).Commit(restored))
 	assert.Equal(t, []string{txn.Name}, dirNames(t, dir))
@@ -307,7 +307,7 @@ func TestFileSinkCommitIdempotent(t *testing.T) {
 	txn2, _ := s.BeginTransaction()
 	require.NoError(t, s.Write(txn2, "y"))
 	require.NoError(t, s.PreCommit(txn2))
-	restored2, err := fileTxnCodec{}.Decode(fileTxnCodec{}.Append(nil, txn2))
+	restored2, err := fileTxnCodec{}.Decode(mustAppend(t, Codec[*fileTxn](fileTxnCodec{}), txn2))
 	require.NoError(t, err)
 	require.NoError(t, newTestFileSink(t, dir, 1).Commit(restored2))
 	require.NoError(t, s.Commit(txn2))
@@ -387,7 +387,7 @@ func TestFileTxnCodec(t *testing.T) {
 		{Name: "part-a-0-0123456789abcdef-000001"},
 		{Name: "part-a-0-0123456789abcdef-000002", HasFile: true},
 	} {
-		got, err := c.Decode(c.Append(nil, txn))
+		got, err := c.Decode(mustAppend(t, Codec[*fileTxn](c), txn))
 		require.NoError(t, err)
 		assert.Equal(t, txn, got)
 	}
@@ -412,8 +412,8 @@ func TestFileTxnCodec(t *testing.T) {
 // names, and that what it accepts encodes back to the same bytes.
 func FuzzFileTxnDecode(f *testing.F) {
 	c := fileTxnCodec{}
-	f.Add(c.Append(nil, &fileTxn{Name: "part-a-0-0123456789abcdef-000001", HasFile: true}))
-	f.Add(c.Append(nil, &fileTxn{Name: "part-x"}))
+	f.Add(mustAppend(f, Codec[*fileTxn](c), &fileTxn{Name: "part-a-0-0123456789abcdef-000001", HasFile: true}))
+	f.Add(mustAppend(f, Codec[*fileTxn](c), &fileTxn{Name: "part-x"}))
 	f.Add([]byte{1, 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01})
 	f.Add(append([]byte{1, 1, 9}, "part-../x"...))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -430,8 +430,18 @@ func FuzzFileTxnDecode(f *testing.F) {
 		if filepath.Base(txn.Name) != txn.Name || strings.HasPrefix(txn.Name, ".") {
 			t.Fatalf("decoded name %q is not a plain visible file name", txn.Name)
 		}
-		if again := c.Append(nil, txn); string(again) != string(b) {
+		if again := mustAppend(t, Codec[*fileTxn](c), txn); string(again) != string(b) {
 			t.Fatalf("Append(Decode(%x)) = %x", b, again)
 		}
 	})
+}
+
+// mustAppend encodes v with c, which must succeed.
+func mustAppend[T any](t testing.TB, c Codec[T], v T) []byte {
+	t.Helper()
+	b, err := c.Append(nil, v)
+	if err != nil {
+		t.Fatalf("Append(%v): %v", v, err)
+	}
+	return b
 }

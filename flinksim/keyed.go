@@ -3,6 +3,7 @@ package flinksim
 import (
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
 	"github.com/flinksim/go-flinksim/flinksim/internal/state"
@@ -11,16 +12,20 @@ import (
 // KeyBy partitions s by the key that key extracts, as Flink's keyBy: every
 // record goes to the subtask owning its key's key group. The key is
 // encoded with CodecFor[K] to be hashed; use KeyByCodec for another codec.
-// Key types CodecFor can only gob-encode (structs, for instance) are
-// refused with ErrUnstableKey, since gob's bytes differ between processes
-// and a key must land in the same key group in every process that restores
-// a snapshot. Keys compare with ==, so a NaN float key never finds its
+// Strings, bools, numbers, and structs and fixed arrays built of them with
+// exported fields have a stable built-in codec (see CodecFor). Other key
+// types, which CodecFor can only gob-encode (structs with unexported
+// fields, pointers, interfaces), are refused with ErrUnstableKey, since
+// gob's bytes differ between processes and a key must land in the same key
+// group in every process that restores a snapshot. Keys compare with ==, so a NaN float key never finds its
 // state. KeyBy is not an operator and has no name.
 func KeyBy[K comparable, T any](s Stream[T], key func(T) K) KeyedStream[K, T] {
+	if s.isZero() {
+		return KeyedStream[K, T]{in: invalid[T](nil, zeroError("KeyBy"))}
+	}
 	codec := CodecFor[K]()
 	if _, isGob := codec.(GobCodec[K]); isGob {
-		var k K
-		err := fmt.Errorf("%w: %T has no stable built-in codec; use KeyByCodec", ErrUnstableKey, k)
+		err := fmt.Errorf("%w: %s has no stable built-in codec (%s); use KeyByCodec", ErrUnstableKey, reflect.TypeFor[K](), stableReason(reflect.TypeFor[K]()))
 		if s.env != nil {
 			s.env.addError(err)
 		}
@@ -33,6 +38,9 @@ func KeyBy[K comparable, T any](s Stream[T], key func(T) K) KeyedStream[K, T] {
 // codec's encoding decides which key group, and so which subtask, a key
 // belongs to: changing it makes existing snapshots unrestorable.
 func KeyByCodec[K comparable, T any](s Stream[T], key func(T) K, codec Codec[K]) KeyedStream[K, T] {
+	if s.isZero() {
+		return KeyedStream[K, T]{in: invalid[T](nil, zeroError("KeyBy"))}
+	}
 	if key == nil || codec == nil {
 		err := fmt.Errorf("%w: KeyBy with a nil key function or codec", ErrInvalidOperator)
 		if s.env != nil {
@@ -59,9 +67,24 @@ func keyedEdges[K comparable, T any](ks KeyedStream[K, T]) []*engine.Edge {
 	edges := make([]*engine.Edge, len(ks.in.ups))
 	for i, u := range ks.in.ups {
 		edges[i] = &engine.Edge{From: u.v, Strategy: engine.StrategyHash,
-			NewWriter: engine.HashWriterOf[K, T](ks.key, ks.keyCodec.Append)}
+			NewWriter: engine.HashWriterOf[K, T](ks.key, appendKeyOrPanic(ks.keyCodec))}
 	}
 	return edges
+}
+
+// appendKeyOrPanic adapts a key codec to the hash writer, which cannot
+// return an error: a key the codec cannot encode panics with an error
+// wrapping ErrEncode, which the operator emitting the record recovers into
+// its failure (an OperatorError wrapping ErrPanic and ErrEncode). The
+// built-in key codecs never fail.
+func appendKeyOrPanic[K comparable](c Codec[K]) func([]byte, K) []byte {
+	return func(dst []byte, k K) []byte {
+		b, err := c.Append(dst, k)
+		if err != nil {
+			panic(fmt.Errorf("%w: key of type %T: %w", ErrEncode, k, err))
+		}
+		return b
+	}
 }
 
 // KeyedProcessFunction handles the records of a keyed stream, as Flink's
@@ -98,6 +121,9 @@ func (f ProcessFunc[K, I, O]) ProcessElement(ctx *KeyedContext[K], in I, out Col
 //		})
 func Process[K comparable, I, O any](ks KeyedStream[K, I], name string,
 	open func(rt *KeyedRuntimeContext[K]) (KeyedProcessFunction[K, I, O], error), opts ...OperatorOption) Stream[O] {
+	if ks.in.isZero() {
+		return invalid[O](nil, zeroError(fmt.Sprintf("operator %q", name)))
+	}
 	if err := ks.Err(); err != nil {
 		return invalid[O](ks.in.env, err) // recorded where it arose
 	}
@@ -149,7 +175,11 @@ func (o *processOp[K, I, O]) ProcessBatch(b any) {
 }
 
 func (o *processOp[K, I, O]) SnapshotState(id int64) (engine.OperatorState, error) {
-	return engine.OperatorState{Keyed: o.rt.backend.Snapshot()}, nil
+	blob, err := o.rt.backend.Snapshot()
+	if err != nil {
+		return engine.OperatorState{}, fmt.Errorf("keyed state: %w", err)
+	}
+	return engine.OperatorState{Keyed: blob}, nil
 }
 
 func (o *processOp[K, I, O]) NotifyCheckpointComplete(id int64) error {

@@ -122,12 +122,16 @@ func TestKeyByReduce(t *testing.T) {
 	})
 }
 
-// TestKeyTypes: KeyBy works with integer and named keys; struct keys need
-// KeyByCodec.
+// TestKeyTypes: KeyBy works with integer, named and struct keys; struct
+// keys with unexported fields need KeyByCodec.
 func TestKeyTypes(t *testing.T) {
 	type region struct {
 		Name string
 		Zone int
+	}
+	type hiddenRegion struct {
+		Name string
+		zone int
 	}
 	type myKey int16
 	in := seq(0, 300)
@@ -170,14 +174,25 @@ func TestKeyTypes(t *testing.T) {
 			require.NoError(t, err)
 			check(t, finalCounts(out))
 		})
-		t.Run("struct needs a codec", func(t *testing.T) {
+		t.Run("struct", func(t *testing.T) {
 			env := ex.newEnv(flinksim.WithParallelism(3))
-			countBy(t, env, func(s flinksim.Stream[int]) flinksim.Stream[kv] {
+			out := countBy(t, env, func(s flinksim.Stream[int]) flinksim.Stream[kv] {
 				m := flinksim.Map(s, "kv", func(v int) (kv, error) { return toKV(v), nil })
 				return flinksim.Reduce(flinksim.KeyBy(m, func(r kv) region { return region{Name: "r" + r.K, Zone: len(r.K)} }), "count", count)
 			})
 			_, err := env.Execute(t.Context(), "struct")
+			require.NoError(t, err)
+			check(t, finalCounts(out))
+		})
+		t.Run("struct with an unexported field needs a codec", func(t *testing.T) {
+			env := ex.newEnv(flinksim.WithParallelism(3))
+			countBy(t, env, func(s flinksim.Stream[int]) flinksim.Stream[kv] {
+				m := flinksim.Map(s, "kv", func(v int) (kv, error) { return toKV(v), nil })
+				return flinksim.Reduce(flinksim.KeyBy(m, func(r kv) hiddenRegion { return hiddenRegion{Name: "r" + r.K, zone: len(r.K)} }), "count", count)
+			})
+			_, err := env.Execute(t.Context(), "struct")
 			require.ErrorIs(t, err, flinksim.ErrUnstableKey)
+			assert.ErrorContains(t, err, "field zone")
 			assert.NotErrorIs(t, err, flinksim.ErrNoSink, "follow-on errors are not reported")
 		})
 		t.Run("custom codec", func(t *testing.T) {

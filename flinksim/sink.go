@@ -135,6 +135,7 @@ func Print[T any](s Stream[T], name string, w io.Writer, opts ...OperatorOption)
 type CollectSink[T any] struct {
 	mu       sync.Mutex
 	subtasks [][]T
+	err      error
 }
 
 // Collect adds a sink named name that gathers the records of s.
@@ -142,6 +143,7 @@ func Collect[T any](s Stream[T], name string, opts ...OperatorOption) *CollectSi
 	c := &CollectSink[T]{}
 	env, err := consume(s, name, false)
 	if err != nil {
+		c.err = err
 		return c
 	}
 	addVertex(env, vertexSpec[struct{}]{name: name, sink: true,
@@ -161,6 +163,10 @@ func Collect[T any](s Stream[T], name string, opts ...OperatorOption) *CollectSi
 		}}, edgesOf(s), opts)
 	return c
 }
+
+// Err returns why Collect could not add the sink — an invalid or zero
+// stream, the error Execute reports too — or nil.
+func (c *CollectSink[T]) Err() error { return c.err }
 
 // Values returns the records gathered so far: subtask 0's in arrival
 // order, then subtask 1's, and so on.

@@ -116,7 +116,9 @@ func FromSlice[T any](env *Environment, name string, items []T, opts ...Operator
 // where the checkpoint was taken.
 func Generate[T any](env *Environment, name string, count int64, fn func(i int64) (T, error), opts ...OperatorOption) Stream[T] {
 	if env == nil {
-		return invalid[T](nil, fmt.Errorf("%w: source %q on a nil Environment", ErrInvalidStream, name))
+		err := fmt.Errorf("%w: source %q on a nil Environment", ErrInvalidStream, name)
+		strayError(err)
+		return invalid[T](nil, err)
 	}
 	if fn == nil || count < 0 {
 		env.addError(fmt.Errorf("%w: source %q needs a function and a count >= 0", ErrInvalidOperator, name))
@@ -172,7 +174,9 @@ func (s *generatorSource[T]) Close() error { return nil }
 // next line.
 func TextFile(env *Environment, name, path string, opts ...OperatorOption) Stream[string] {
 	if env == nil {
-		return invalid[string](nil, fmt.Errorf("%w: source %q on a nil Environment", ErrInvalidStream, name))
+		err := fmt.Errorf("%w: source %q on a nil Environment", ErrInvalidStream, name)
+		strayError(err)
+		return invalid[string](nil, err)
 	}
 	return addVertex(env, vertexSpec[string]{name: name, source: true,
 		newOp: func(ctx *engine.OperatorContext, out engine.Collector[string]) (engine.Operator, error) {

@@ -12,7 +12,10 @@ import (
 // KeyedRuntimeContext of a keyed operator; a name used twice with one type
 // returns the same state, with two types it fails the operator with
 // ErrStateConflict. Using a handle outside ProcessElement (no current key)
-// fails the operator with ErrNoKey.
+// fails the operator with ErrNoKey. Each takes StateOption values:
+// WithCodec gives the codec of a type the state encodes, and a type whose
+// default codec cannot round-trip it fails the operator with
+// ErrNeedsCodec.
 
 // ValueState holds one value per key.
 type ValueState[T any] interface {
@@ -80,11 +83,15 @@ type AggregateFunction[IN, ACC, OUT any] interface {
 	Merge(a, b ACC) ACC
 }
 
-// register returns the table under name, recording a conflict on rt and
-// returning a detached table so the caller's handle stays usable until the
-// operator fails.
-func register[K comparable, T state.Table](rt *KeyedRuntimeContext[K], name, kind string, newTable func() T) T {
-	t, err := state.Register(rt.backend, name, kind, newTable)
+// register returns the table under name, recording a conflict or a codec
+// error (of sc) on rt and returning a detached table so the caller's
+// handle stays usable until the operator fails.
+func register[K comparable, T state.Table](rt *KeyedRuntimeContext[K], name, kind string, sc *stateCodecs, newTable func() T) T {
+	err := sc.err()
+	var t T
+	if err == nil {
+		t, err = state.Register(rt.backend, name, kind, newTable)
+	}
 	if err != nil {
 		if rt.opened {
 			rt.op.Fail(err) // declared while processing: fail the subtask now
@@ -96,9 +103,12 @@ func register[K comparable, T state.Table](rt *KeyedRuntimeContext[K], name, kin
 	return t
 }
 
-// NewValueState declares a ValueState named name.
-func NewValueState[T any, K comparable](rt *KeyedRuntimeContext[K], name string) ValueState[T] {
-	return valueState[K, T]{register(rt, name, "value", func() *state.Map[K, T] { return state.NewMap(rt.backend, name, CodecFor[T]()) })}
+// NewValueState declares a ValueState named name. Its values are encoded
+// in snapshots with CodecFor[T], or the codec of a WithCodec[T] option.
+func NewValueState[T any, K comparable](rt *KeyedRuntimeContext[K], name string, opts ...StateOption) ValueState[T] {
+	sc := newStateCodecs(name, opts)
+	c := codecOf[T](sc)
+	return valueState[K, T]{register(rt, name, "value", sc, func() *state.Map[K, T] { return state.NewMap(rt.backend, name, c) })}
 }
 
 type valueState[K comparable, T any] struct{ m *state.Map[K, T] }
@@ -107,9 +117,12 @@ func (s valueState[K, T]) Value() (T, bool) { return s.m.Get() }
 func (s valueState[K, T]) Update(v T)       { s.m.Put(v) }
 func (s valueState[K, T]) Clear()           { s.m.Delete() }
 
-// NewListState declares a ListState named name.
-func NewListState[T any, K comparable](rt *KeyedRuntimeContext[K], name string) ListState[T] {
-	return listState[K, T]{register(rt, name, "list", func() *state.Map[K, []T] { return state.NewMap(rt.backend, name, sliceCodec[T]{CodecFor[T]()}) })}
+// NewListState declares a ListState named name. Its elements are encoded
+// in snapshots with CodecFor[T], or the codec of a WithCodec[T] option.
+func NewListState[T any, K comparable](rt *KeyedRuntimeContext[K], name string, opts ...StateOption) ListState[T] {
+	sc := newStateCodecs(name, opts)
+	c := Codec[[]T](sliceCodec[T]{codecOf[T](sc)})
+	return listState[K, T]{register(rt, name, "list", sc, func() *state.Map[K, []T] { return state.NewMap(rt.backend, name, c) })}
 }
 
 type listState[K comparable, T any] struct{ m *state.Map[K, []T] }
@@ -139,10 +152,14 @@ func (s listState[K, T]) Update(vs []T) {
 
 func (s listState[K, T]) Clear() { s.m.Delete() }
 
-// NewMapState declares a MapState named name.
-func NewMapState[UK comparable, UV any, K comparable](rt *KeyedRuntimeContext[K], name string) MapState[UK, UV] {
-	return mapState[K, UK, UV]{register(rt, name, "map", func() *state.Map[K, *orderedMap[UK, UV]] {
-		return state.NewMap(rt.backend, name, Codec[*orderedMap[UK, UV]](orderedMapCodec[UK, UV]{CodecFor[UK](), CodecFor[UV]()}))
+// NewMapState declares a MapState named name. Its map keys and values are
+// encoded in snapshots with CodecFor[UK] and CodecFor[UV], or the codecs
+// of WithCodec[UK] and WithCodec[UV] options.
+func NewMapState[UK comparable, UV any, K comparable](rt *KeyedRuntimeContext[K], name string, opts ...StateOption) MapState[UK, UV] {
+	sc := newStateCodecs(name, opts)
+	c := Codec[*orderedMap[UK, UV]](orderedMapCodec[UK, UV]{codecOf[UK](sc), codecOf[UV](sc)})
+	return mapState[K, UK, UV]{register(rt, name, "map", sc, func() *state.Map[K, *orderedMap[UK, UV]] {
+		return state.NewMap(rt.backend, name, c)
 	})}
 }
 
@@ -249,9 +266,12 @@ func (m *orderedMap[K, V]) remove(k K) {
 }
 
 // NewReducingState declares a ReducingState named name that folds values
-// with reduce.
-func NewReducingState[T any, K comparable](rt *KeyedRuntimeContext[K], name string, reduce func(acc, v T) (T, error)) ReducingState[T] {
-	return reducingState[K, T]{m: register(rt, name, "reducing", func() *state.Map[K, T] { return state.NewMap(rt.backend, name, CodecFor[T]()) }), reduce: reduce}
+// with reduce. Its values are encoded in snapshots with CodecFor[T], or
+// the codec of a WithCodec[T] option.
+func NewReducingState[T any, K comparable](rt *KeyedRuntimeContext[K], name string, reduce func(acc, v T) (T, error), opts ...StateOption) ReducingState[T] {
+	sc := newStateCodecs(name, opts)
+	c := codecOf[T](sc)
+	return reducingState[K, T]{m: register(rt, name, "reducing", sc, func() *state.Map[K, T] { return state.NewMap(rt.backend, name, c) }), reduce: reduce}
 }
 
 type reducingState[K comparable, T any] struct {
@@ -275,9 +295,13 @@ func (s reducingState[K, T]) Add(v T) error {
 
 func (s reducingState[K, T]) Clear() { s.m.Delete() }
 
-// NewAggregatingState declares an AggregatingState named name.
-func NewAggregatingState[IN, ACC, OUT any, K comparable](rt *KeyedRuntimeContext[K], name string, agg AggregateFunction[IN, ACC, OUT]) AggregatingState[IN, OUT] {
-	return aggregatingState[K, IN, ACC, OUT]{m: register(rt, name, "aggregating", func() *state.Map[K, ACC] { return state.NewMap(rt.backend, name, CodecFor[ACC]()) }), agg: agg}
+// NewAggregatingState declares an AggregatingState named name. Its
+// accumulators are encoded in snapshots with CodecFor[ACC], or the codec
+// of a WithCodec[ACC] option.
+func NewAggregatingState[IN, ACC, OUT any, K comparable](rt *KeyedRuntimeContext[K], name string, agg AggregateFunction[IN, ACC, OUT], opts ...StateOption) AggregatingState[IN, OUT] {
+	sc := newStateCodecs(name, opts)
+	c := codecOf[ACC](sc)
+	return aggregatingState[K, IN, ACC, OUT]{m: register(rt, name, "aggregating", sc, func() *state.Map[K, ACC] { return state.NewMap(rt.backend, name, c) }), agg: agg}
 }
 
 type aggregatingState[K comparable, IN, ACC, OUT any] struct {

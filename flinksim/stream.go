@@ -31,10 +31,26 @@ type KeyedStream[K comparable, T any] struct {
 // Err returns why the stream is invalid, or nil. Errors are also reported
 // by the environment's Execute.
 func (s Stream[T]) Err() error {
-	if s.env == nil && s.err == nil {
-		return fmt.Errorf("%w: zero Stream", ErrInvalidStream)
+	if s.isZero() {
+		return errZeroStream
 	}
 	return s.err
+}
+
+// errZeroStream is the error of a zero Stream.
+var errZeroStream = fmt.Errorf("%w: zero Stream (make streams with a source or a transformation)", ErrInvalidStream)
+
+// isZero reports whether s is a zero Stream: no environment, and no error
+// of its own (an invalid stream's error was recorded where it arose).
+func (s Stream[T]) isZero() bool { return s.env == nil && s.err == nil }
+
+// zeroError returns the error of giving the zero Stream to what (a
+// builder and the operator's name), recording it on the environments being
+// built on this goroutine (see strayError).
+func zeroError(what string) error {
+	err := fmt.Errorf("%w, given to %s", errZeroStream, what)
+	strayError(err)
+	return err
 }
 
 // OperatorOption configures one operator.
@@ -79,6 +95,7 @@ func addVertex[Out any](env *Environment, spec vertexSpec[Out], inputs []*engine
 	for _, o := range opts {
 		o(v)
 	}
+	noteBuilding(env)
 	if spec.name == "" {
 		env.addErrorLocked(fmt.Errorf("%w: operator without a name", ErrInvalidOperator))
 	}
@@ -104,6 +121,9 @@ func edgesOf[T any](s Stream[T]) []*engine.Edge {
 // the environment once, where it arises: an invalid s carries an error
 // recorded already (or has no environment to record it on).
 func consume[T any](s Stream[T], name string, fnIsNil bool) (*Environment, error) {
+	if s.isZero() {
+		return nil, zeroError(fmt.Sprintf("operator %q", name))
+	}
 	if err := s.Err(); err != nil {
 		return s.env, err
 	}
@@ -144,15 +164,28 @@ func Forward[T any](s Stream[T]) Stream[T] { return withStrategy(s, engine.Strat
 // Union merges streams of one type into one, as Flink's union. The next
 // operator reads all of them.
 func Union[T any](s Stream[T], others ...Stream[T]) Stream[T] {
+	if s.isZero() {
+		err := fmt.Errorf("%w, given to Union", errZeroStream)
+		for _, o := range others {
+			if o.env != nil {
+				o.env.addError(err)
+				return invalid[T](o.env, err)
+			}
+		}
+		strayError(err)
+		return invalid[T](nil, err)
+	}
 	if err := s.Err(); err != nil {
 		return s
 	}
 	out := Stream[T]{env: s.env, ups: append([]upstream(nil), s.ups...)}
 	for _, o := range others {
+		if o.isZero() {
+			err := fmt.Errorf("%w, given to Union", errZeroStream)
+			s.env.addError(err)
+			return invalid[T](s.env, err)
+		}
 		if err := o.Err(); err != nil {
-			if o.env == nil { // a zero stream: nobody could record its error yet
-				s.env.addError(err)
-			}
 			return invalid[T](s.env, err)
 		}
 		if o.env != s.env {

@@ -164,11 +164,17 @@ func (o *twoPhaseOp[T, TXN]) SnapshotState(id int64) (engine.OperatorState, erro
 	o.current, o.open = txn, true
 	list := make([][]byte, 0, len(o.pending)+1)
 	for _, p := range o.pending {
-		e := binary.BigEndian.AppendUint64([]byte{txnPending}, uint64(p.checkpoint))
-		list = append(list, o.codec.Append(e, p.txn))
+		e, err := o.codec.Append(binary.BigEndian.AppendUint64([]byte{txnPending}, uint64(p.checkpoint)), p.txn)
+		if err != nil {
+			return engine.OperatorState{}, fmt.Errorf("encode the transaction of checkpoint %d: %w", p.checkpoint, err)
+		}
+		list = append(list, e)
 	}
-	list = append(list, o.codec.Append([]byte{txnOpen}, o.current))
-	return engine.OperatorState{List: list}, nil
+	e, err := o.codec.Append([]byte{txnOpen}, o.current)
+	if err != nil {
+		return engine.OperatorState{}, fmt.Errorf("encode the open transaction: %w", err)
+	}
+	return engine.OperatorState{List: append(list, e)}, nil
 }
 
 func (o *twoPhaseOp[T, TXN]) NotifyCheckpointComplete(id int64) error {

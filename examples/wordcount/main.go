@@ -19,7 +19,13 @@
 // command again resumes from the latest checkpoint, and once the input is
 // done OUT holds exactly the lines of an uninterrupted run. The end of the
 // job is recorded in DIR: a run that finds the job complete says so and
-// exits with status 0.
+// exits with status 0. One process at a time runs a job: DIR and OUT are
+// locked while it does. DIR records a SHA-256 of FILE, so a FILE changed
+// since the job started is refused, and OUT relative to DIR, so the two
+// directories can be moved together.
+//
+// With --help, wordcount prints its usage and exits with status 0; on any
+// error it prints one line and exits with status 2.
 package main
 
 import (
@@ -43,9 +49,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "wordcount:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			return // the usage was asked for, and printed
 		}
+		fmt.Fprintln(os.Stderr, "wordcount:", err)
 		os.Exit(2)
 	}
 }
@@ -97,6 +104,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	env := flinksim.NewEnvironment(flinksim.WithParallelism(*parallelism))
 	var lines flinksim.Stream[string]
 	if fs.NArg() == 1 {
+		if _, err := checkInput(fs.Arg(0)); err != nil {
+			return err
+		}
 		lines = flinksim.TextFile(env, "lines", fs.Arg(0))
 	} else {
 		lines = flinksim.FromSlice(env, "lines", strings.Split(builtinText, "\n"))

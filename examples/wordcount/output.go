@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,14 +21,21 @@ import (
 // The output mode keeps, next to the checkpoint store in the checkpoint
 // directory:
 //
-//	JOB       what the job is (input, its size, output), written before it
-//	          first starts, so that a directory is never resumed by another job
+//	JOB       what the job is (the input's size and SHA-256, the output
+//	          directory relative to the checkpoint directory), written before
+//	          it first starts, so that a directory is never resumed by
+//	          another job or over another input
 //	COMPLETE  written once the job has finished and its output is committed
 //	LOCK      locked while a process runs the job
+//
+// and in the output directory:
+//
+//	.LOCK     locked while a process writes into it (hidden: not output)
 const (
-	jobFile      = "JOB"
-	completeFile = "COMPLETE"
-	lockFile     = "LOCK"
+	jobFile        = "JOB"
+	completeFile   = "COMPLETE"
+	lockFile       = "LOCK"
+	outputLockFile = ".LOCK"
 )
 
 // outputConfig is the configuration of the output mode.
@@ -44,12 +55,9 @@ func runOutput(ctx context.Context, cfg outputConfig, stderr io.Writer) error {
 			return err
 		}
 	}
-	info, err := os.Stat(cfg.input)
+	info, err := checkInput(cfg.input)
 	if err != nil {
-		return fmt.Errorf("input: %w", err)
-	}
-	if !info.Mode().IsRegular() {
-		return fmt.Errorf("input %s is not a regular file", cfg.input)
+		return err
 	}
 	if within(cfg.output, cfg.checkpointDir) || within(cfg.checkpointDir, cfg.output) {
 		return fmt.Errorf("--output %s and --checkpoint-dir %s must be separate directories, neither inside the other", cfg.output, cfg.checkpointDir)
@@ -59,22 +67,33 @@ func runOutput(ctx context.Context, cfg outputConfig, stderr io.Writer) error {
 			return err
 		}
 	}
-	unlock, err := lockDir(filepath.Join(cfg.checkpointDir, lockFile))
+	// Both directories: two processes with different checkpoint
+	// directories must not write one output twice.
+	for _, lock := range []string{filepath.Join(cfg.checkpointDir, lockFile), filepath.Join(cfg.output, outputLockFile)} {
+		unlock, err := lockDir(lock)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+
+	digest, err := fileSHA256(cfg.input)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-
-	desc := fmt.Sprintf("wordcount job\ninput: %s\ninput size: %d\noutput: %s\n", cfg.input, info.Size(), cfg.output)
+	job := jobDesc{input: cfg.input, size: info.Size(), sha256: digest, output: relativeTo(cfg.checkpointDir, cfg.output)}
 	recorded, err := os.ReadFile(filepath.Join(cfg.checkpointDir, jobFile))
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		recorded = nil
 	case err != nil:
 		return err
-	case string(recorded) != desc:
-		return fmt.Errorf("checkpoint dir %s belongs to another job (or the input changed):\n%s\nnot:\n%s\nuse a new --checkpoint-dir", cfg.checkpointDir, recorded, desc)
+	default:
+		if err := job.matches(string(recorded), cfg); err != nil {
+			return err
+		}
 	}
+	desc := job.String()
 	if _, err := os.Stat(filepath.Join(cfg.checkpointDir, completeFile)); err == nil {
 		if recorded == nil {
 			return fmt.Errorf("checkpoint dir %s has a %s file but no %s file", cfg.checkpointDir, completeFile, jobFile)
@@ -232,4 +251,96 @@ func syncDir(dir string) error {
 		err = cerr
 	}
 	return err
+}
+
+// checkInput returns the input file's information, or an error that says
+// in a line what is wrong with it.
+func checkInput(path string) (os.FileInfo, error) {
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("input %s does not exist", path)
+	case err != nil:
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("cannot read input %s: %v", path, err)
+	case info.IsDir():
+		return nil, fmt.Errorf("input %s is a directory, not a file", path)
+	case !info.Mode().IsRegular():
+		return nil, fmt.Errorf("input %s is not a regular file", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("cannot read input %s: %v", path, err)
+	}
+	f.Close()
+	return info, nil
+}
+
+// fileSHA256 returns the hex SHA-256 of the file at path.
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("fingerprint input: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("fingerprint input %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// relativeTo returns path relative to dir when it can, else path; both
+// are absolute and clean.
+func relativeTo(dir, path string) string {
+	if rel, err := filepath.Rel(dir, path); err == nil {
+		return rel
+	}
+	return path
+}
+
+// jobDesc is what the JOB file records. The input's path is there for
+// people; the job is the input's contents (size and SHA-256) and where
+// the output goes, relative to the checkpoint directory.
+type jobDesc struct {
+	input  string
+	size   int64
+	sha256 string
+	output string
+}
+
+func (j jobDesc) String() string {
+	return fmt.Sprintf("wordcount job\ninput: %s\ninput size: %d\ninput sha256: %s\noutput: %s\n", j.input, j.size, j.sha256, j.output)
+}
+
+// matches checks that recorded (a JOB file) describes the job j of cfg.
+func (j jobDesc) matches(recorded string, cfg outputConfig) error {
+	fields := make(map[string]string)
+	lines := strings.Split(strings.TrimSuffix(recorded, "\n"), "\n")
+	for _, l := range lines[min(1, len(lines)):] {
+		if k, v, ok := strings.Cut(l, ": "); ok {
+			fields[k] = v
+		}
+	}
+	if len(lines) == 0 || lines[0] != "wordcount job" || fields["input sha256"] == "" || fields["output"] == "" {
+		return fmt.Errorf("checkpoint dir %s holds a %s file this version does not understand; use a new --checkpoint-dir", cfg.checkpointDir, jobFile)
+	}
+	out := fields["output"]
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(cfg.checkpointDir, out)
+	}
+	if out != cfg.output {
+		return fmt.Errorf("the job of checkpoint dir %s writes to %s, not %s; give that --output, or use a new --checkpoint-dir", cfg.checkpointDir, out, cfg.output)
+	}
+	if fields["input sha256"] != j.sha256 || fields["input size"] != strconv.FormatInt(j.size, 10) {
+		return fmt.Errorf("input %s changed since the job of %s started (sha256 %.12s…, was %.12s…); restore it, or start over with a new --checkpoint-dir and --output", cfg.input, cfg.checkpointDir, j.sha256, fields["input sha256"])
+	}
+	return nil
 }

@@ -56,12 +56,15 @@ func expectedLines(text string) []string {
 }
 
 // committedLines returns the lines of the visible files of dir, sorted,
-// and the names of the hidden ones.
+// and the names of the hidden ones but the lock file.
 func committedLines(t *testing.T, dir string) (lines, hidden []string) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	for _, e := range entries {
+		if e.Name() == outputLockFile {
+			continue
+		}
 		if strings.HasPrefix(e.Name(), ".") {
 			hidden = append(hidden, e.Name())
 			continue
@@ -213,7 +216,7 @@ func TestWordcountOutputBadArguments(t *testing.T) {
 		{outputArgs(cp, filepath.Join(cp, "out"), in), "separate"},
 		{outputArgs(filepath.Join(out, "cp"), out, in), "separate"},
 		{outputArgs(cp, out, filepath.Join(dir, "missing.txt")), "missing.txt"},
-		{outputArgs(cp, out, dir), "not a regular file"},
+		{outputArgs(cp, out, dir), "is a directory"},
 	} {
 		var stdout bytes.Buffer
 		err := run(context.Background(), tc.args, &stdout, &bytes.Buffer{})
@@ -228,7 +231,10 @@ func TestWordcountOutputBadArguments(t *testing.T) {
 	other := writeInput(t, "c d\n")
 	err := run(context.Background(), outputArgs(cp, filepath.Join(dir, "out2"), other), &bytes.Buffer{}, &bytes.Buffer{})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "belongs to another job")
+	assert.Contains(t, err.Error(), "writes to")
+	err = run(context.Background(), outputArgs(cp, out, other), &bytes.Buffer{}, &bytes.Buffer{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "changed since the job")
 	// An output directory that holds files of another job is refused.
 	err = run(context.Background(), outputArgs(filepath.Join(dir, "cp2"), out, other), &bytes.Buffer{}, &bytes.Buffer{})
 	require.Error(t, err)

@@ -22,9 +22,10 @@ var ErrConflict = errors.New("flinksim: state registered twice with different ty
 var ErrNoKey = errors.New("flinksim: keyed state used outside a keyed context")
 
 // Codec encodes keys and values for snapshots and key hashing. The public
-// flinksim.Codec is an alias of it.
+// flinksim.Codec is an alias of it: Append returns an error, never a
+// partial encoding, for a value it cannot encode faithfully.
 type Codec[T any] interface {
-	Append(dst []byte, v T) []byte
+	Append(dst []byte, v T) ([]byte, error)
 	Decode(src []byte) (T, error)
 }
 
@@ -49,8 +50,9 @@ type Table interface {
 	// Keys returns the number of keys with an entry.
 	Keys() int
 	// appendGroup appends the entries of key group kg as a count followed
-	// by (key, value) pairs, each length-prefixed.
-	appendGroup(dst []byte, kg int) []byte
+	// by (key, value) pairs, each length-prefixed, or fails if a key or a
+	// value cannot be encoded.
+	appendGroup(dst []byte, kg int) ([]byte, error)
 	// restore decodes the entries of one key group into the table.
 	restore(g rawGroup) error
 }

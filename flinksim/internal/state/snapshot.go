@@ -30,8 +30,10 @@ const snapshotVersion = 1
 var ErrCorruptState = errors.New("flinksim: corrupt keyed state")
 
 // Snapshot encodes every registered state and every restored state not yet
-// registered (so state survives a restore that does not touch it).
-func (b *Backend[K]) Snapshot() []byte {
+// registered (so state survives a restore that does not touch it). If a key
+// or a value cannot be encoded it returns the error and no blob: a
+// snapshot is never written with entries missing.
+func (b *Backend[K]) Snapshot() ([]byte, error) {
 	names := make([]string, 0, len(b.tables)+len(b.restored))
 	for _, t := range b.tables {
 		names = append(names, t.Name())
@@ -61,13 +63,16 @@ func (b *Backend[K]) Snapshot() []byte {
 		binary.BigEndian.PutUint64(buf[index+8*i:], uint64(len(buf)-data))
 		for _, name := range names {
 			if t, ok := b.byName[name]; ok {
-				buf = t.appendGroup(buf, kg)
+				var err error
+				if buf, err = t.appendGroup(buf, kg); err != nil {
+					return nil, fmt.Errorf("state %q, key group %d: %w", name, kg, err)
+				}
 				continue
 			}
 			buf = appendRestoredGroup(buf, b.restored[name], kg)
 		}
 	}
-	return buf
+	return buf, nil
 }
 
 // Restore loads the key groups this backend owns from snapshot blobs of
@@ -167,17 +172,22 @@ func appendRestoredGroup(dst []byte, groups []rawGroup, kg int) []byte {
 	return binary.AppendUvarint(dst, 0)
 }
 
-func (m *Map[K, V]) appendGroup(dst []byte, kg int) []byte {
+func (m *Map[K, V]) appendGroup(dst []byte, kg int) ([]byte, error) {
 	g := m.groups[kg-m.b.groups.Start]
 	dst = binary.AppendUvarint(dst, uint64(len(g)))
 	var scratch []byte
+	var err error
 	for k, p := range g {
-		scratch = m.b.keyCodec.Append(scratch[:0], k)
+		if scratch, err = m.b.keyCodec.Append(scratch[:0], k); err != nil {
+			return nil, fmt.Errorf("encode key: %w", err)
+		}
 		dst = appendBytes(dst, scratch)
-		scratch = m.codec.Append(scratch[:0], *p)
+		if scratch, err = m.codec.Append(scratch[:0], *p); err != nil {
+			return nil, fmt.Errorf("encode value of a %T key: %w", k, err)
+		}
 		dst = appendBytes(dst, scratch)
 	}
-	return dst
+	return dst, nil
 }
 
 func (m *Map[K, V]) restore(g rawGroup) error {
