@@ -78,6 +78,7 @@ type vertexSpec[Out any] struct {
 // addVertex adds a vertex fed by the given edges. inputs may be empty (a
 // source). It returns the stream of the vertex's output.
 func addVertex[Out any](env *Environment, spec vertexSpec[Out], inputs []*engine.Edge, opts []OperatorOption) Stream[Out] {
+	noteBuilding(env)
 	env.mu.Lock()
 	defer env.mu.Unlock()
 	if env.executed {
@@ -95,7 +96,6 @@ func addVertex[Out any](env *Environment, spec vertexSpec[Out], inputs []*engine
 	for _, o := range opts {
 		o(v)
 	}
-	noteBuilding(env)
 	if spec.name == "" {
 		env.addErrorLocked(fmt.Errorf("%w: operator without a name", ErrInvalidOperator))
 	}
