@@ -169,28 +169,49 @@
 //
 // By default a job runs on the concurrent executor: one goroutine per task.
 // Records travel between tasks in batches of up to [Config.BatchSize]; a
-// task sends a partial batch when it has no input waiting and at the end of
-// its input. Each task's inbox is a Go channel holding at most four batches
-// per input channel, so a slow consumer blocks its producers
-// (backpressure). Sources emit up to BatchSize records per step.
+// task sends its partial batches when it has nothing left to read, when
+// they have waited [Config.BufferTimeout] (100ms) and at the end of its
+// input. Sources emit up to BatchSize records per step.
+//
+// Each task owns an input gate: a queue per input channel holding up to
+// [Config.BuffersPerChannel] batches (8). A producer with a full output
+// channel is not run until its consumer reads from it, so backpressure is
+// per channel, and a channel holds at most BuffersPerChannel batches plus
+// what one step of its producer emits ([SubtaskInfo.PeakQueuedRecords]
+// shows what a task queued). Barriers and end-of-input markers are never
+// held back by a full channel, and the coordinator's notices travel on a
+// lane of their own.
 //
 // [WithSimulation] selects the simulation executor: every task runs on one
 // goroutine, and at each step a PRNG seeded with the seed picks the next
-// event among those possible — a poll of a source, the oldest event waiting
-// on some channel (a batch, a barrier, an end of input), or a notice from
-// the checkpoint coordinator. A task with four batches queued on any of its
-// output channels is not stepped (backpressure). Time is virtual: the
-// clock starts at [Config.Clock]'s time and moves 1ms per step, so
-// checkpoint intervals and restart delays cost no real time. The same seed
-// and job give the same sequence of events; the trace writer, if any, gets
-// one line per event:
+// step among all those the tasks can take — a poll of a source, the next
+// event of a readable input channel (a batch, a barrier, an end of input),
+// or a notice from the checkpoint coordinator. The tasks, their gates and
+// backpressure are the same as on the concurrent executor: only the choice
+// of the next step is the simulation's. Time is virtual: the clock starts
+// at [Config.Clock]'s time and moves 1ms per step, so checkpoint
+// intervals and restart delays cost no real time. The same seed and job
+// give the same sequence of events, byte for byte; the trace writer, if
+// any, gets one line per [TraceEvent] but sent batches:
 //
-//	40 src (1) poll -> 8 records
-//	41 count (0) <- in1 barrier 3 (blocks in1)
-//	42 count (0) <- in0 batch n=8
+//	40ms src (1) poll -> 8 records
+//	41ms count (0) <- in1 barrier 3
+//	41ms count (0) blocked in1 (checkpoint 3)
+//	42ms count (0) <- in0 batch n=8
 //
-// (step, task and subtask, then what happened: a poll and the records it
-// emitted, or an event and the input channel it came on).
+// (the time since the job started, the task and subtask, then what
+// happened; "job" for the coordinator's events).
+//
+// # Tracing
+//
+// [WithTracer] subscribes a function to every [TraceEvent] of a job, on
+// either executor: polls, batches in and out per channel, barriers,
+// inputs blocked and unblocked by alignment, snapshots with their size,
+// acknowledgements, checkpoint completions and aborts, two-phase-commit
+// transactions pre-committed, committed and aborted, failures, restores
+// (from which checkpoint, which source positions), end of input. The
+// events are the task's own account of what it did, stamped with the job's
+// clock; calls never overlap.
 //
 // # Checkpoints
 //
@@ -201,11 +222,12 @@
 // operators when barrier n has arrived on all its inputs and forwards it.
 // In [ExactlyOnce] mode an input that delivered barrier n is blocked until
 // the others deliver it too (alignment), so the snapshot reflects exactly
-// the records before the barriers (the simulation leaves a blocked input's
-// events in its channel; the concurrent executor, whose task has one inbox,
-// holds them in the task); in [AtLeastOnce] mode nothing blocks and
+// the records before the barriers; a blocked input is simply not read, its
+// events waiting in its channel. In [AtLeastOnce] mode nothing blocks and
 // records after a barrier may be in the snapshot, to be replayed after a
-// restore. When every task acknowledged, the coordinator writes one file
+// restore. Before a task acknowledges, its sinks flush what they buffer
+// (see [SinkWriter]). A checkpoint that times out is aborted: its
+// alignments are released, and its late barriers count for nothing. When every task acknowledged, the coordinator writes one file
 // per stateful operator subtask and a metadata file to the
 // [CheckpointConfig.Store] (a snapshot.Store; in memory by default),
 // publishes the manifest last, and notifies every operator that the
@@ -300,7 +322,12 @@
 //
 // Nothing outlives the job: Execute returns, and [JobClient.Done] is
 // closed, only after every goroutine of the job has exited and every
-// operator has been closed.
+// operator has been closed. A checkpoint being written when the job is
+// cancelled stops after the file in progress and is never published.
+//
+// The graph is fixed when the job starts: an operator added to an
+// Environment after Start is refused ([ErrAlreadyExecuted], reported by the
+// stream's Err).
 //
 // # Planned
 //

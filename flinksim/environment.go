@@ -35,7 +35,7 @@ type Config struct {
 	// (default 256, at most MaxBatchSize).
 	BatchSize int
 	// BuffersPerChannel is how many batches an input channel holds before
-	// its producer waits (default 4, at most MaxBuffersPerChannel), as
+	// its producer waits (default 8, at most MaxBuffersPerChannel), as
 	// Flink's buffers per channel: backpressure is per channel, and an
 	// input blocked by exactly-once alignment holds at most this many
 	// batches, plus what one step of its producer emits (one batch, for
@@ -154,7 +154,7 @@ func (c Config) withDefaults() Config {
 		c.BatchSize = 256
 	}
 	if c.BuffersPerChannel == 0 {
-		c.BuffersPerChannel = 4
+		c.BuffersPerChannel = 8
 	}
 	if c.BufferTimeout == 0 {
 		c.BufferTimeout = 100 * time.Millisecond

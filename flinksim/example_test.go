@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/flinksim/go-flinksim/flinksim"
 )
@@ -366,4 +367,34 @@ func ExampleWithCodec() {
 	fmt.Println(sink.Values())
 	// Output:
 	// [/a 1 /b 1 /a 2]
+}
+
+func ExampleWithTracer() {
+	var kinds []string
+	env := flinksim.NewEnvironment(flinksim.WithParallelism(1), flinksim.WithSimulation(7, nil),
+		flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: 5 * time.Millisecond}),
+		flinksim.WithTracer(func(ev flinksim.TraceEvent) {
+			switch ev.Kind {
+			case flinksim.TraceBlocked, flinksim.TraceSnapshot, flinksim.TraceCompleted:
+				if ev.Checkpoint == 1 {
+					kinds = append(kinds, ev.String())
+				}
+			}
+		}))
+	a := flinksim.FromSlice(env, "a", []int{1, 2, 3})
+	b := flinksim.FromSlice(env, "b", []int{10, 20, 30})
+	flinksim.Collect(flinksim.Map(flinksim.Union(a, b), "merge", func(n int) (int, error) { return n, nil }), "out")
+	if _, err := env.Execute(context.Background(), "traced"); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(strings.Join(kinds, "\n"))
+	// Output:
+	// a (0) snapshot 1 (0 bytes)
+	// b (0) snapshot 1 (0 bytes)
+	// merge -> out (0) blocked in1 (checkpoint 1)
+	// merge -> out (0) snapshot 1 (0 bytes)
+	// job complete 1 (339 bytes)
+	// merge -> out (0) complete 1
+	// b (0) complete 1
+	// a (0) complete 1
 }

@@ -55,10 +55,9 @@ func mergeTask(t *testing.T, job *flinksim.JobClient) flinksim.SubtaskInfo {
 // add. (The first runtime held 1.37 M records in one such alignment.) The
 // output is complete.
 //
-// Mutants (each failed this test): a producer scheduled whatever its
-// outputs' fill (Task.room always true); the queue of a blocked input read
-// anyway (that one fails the alignment tests; here the bound holds
-// trivially, so it is not listed as killed here).
+// Mutant (failed this test): a producer scheduled whatever its outputs'
+// fill (Task.room always true): 297,184 records queued on the concurrent
+// executor, 17,536 in the simulation.
 func TestGateBoundsAlignmentMemory(t *testing.T) {
 	const (
 		fast, slow = 300_000, 400

@@ -38,7 +38,7 @@ type Config struct {
 	// batch (default 100ms, as Flink's execution.buffer-timeout).
 	BufferTimeout time.Duration
 	// GateCapacity is the number of batches an input channel holds before
-	// its producer waits (default 4; see InputGate).
+	// its producer waits (default 8; see InputGate).
 	GateCapacity int
 	// IdleBackoff is how long a source that reported idle waits before it
 	// is polled again (default 1ms).
@@ -64,7 +64,7 @@ func (c Config) withDefaults() Config {
 		c.BufferTimeout = 100 * time.Millisecond
 	}
 	if c.GateCapacity <= 0 {
-		c.GateCapacity = 4
+		c.GateCapacity = 8
 	}
 	if c.IdleBackoff <= 0 {
 		c.IdleBackoff = time.Millisecond

@@ -83,8 +83,9 @@ func (g *InputGate) listLocked(i int) {
 	}
 }
 
-// pop takes the head event of input i, which must be readable.
-func (g *InputGate) pop(i int) Event {
+// pop takes the head event of input i, which must be readable, and
+// reports whether the gate has nothing readable left.
+func (g *InputGate) pop(i int) (Event, bool) {
 	g.mu.Lock()
 	q := &g.queues[i]
 	ev := q.events.pop()
@@ -103,11 +104,12 @@ func (g *InputGate) pop(i int) Event {
 		q.listed = false
 		g.listLocked(i)
 	}
+	_, more := g.nextLocked(true)
 	g.mu.Unlock()
 	if producer != nil {
 		producer.Wake()
 	}
-	return ev
+	return ev, !more
 }
 
 // next returns the first readable input in line whose head event can be
@@ -116,6 +118,10 @@ func (g *InputGate) pop(i int) Event {
 func (g *InputGate) next(room bool) (int, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	return g.nextLocked(room)
+}
+
+func (g *InputGate) nextLocked(room bool) (int, bool) {
 	// Drop stale entries at the front.
 	for g.available.n > 0 {
 		i := g.available.peek()

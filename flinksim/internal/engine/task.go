@@ -197,6 +197,7 @@ func (t *Task) Deliver(ev Event) {
 type controlLane struct {
 	mu sync.Mutex
 	q  []Event
+	n  atomic.Int32 // len(q), read without the lock on every step
 }
 
 func (l *controlLane) put(ev Event) {
@@ -212,6 +213,7 @@ func (l *controlLane) put(ev Event) {
 		return false
 	})
 	l.q = append(l.q, ev)
+	l.n.Store(int32(len(l.q)))
 }
 
 // pop takes the oldest event, if any.
@@ -223,14 +225,11 @@ func (l *controlLane) pop() (Event, bool) {
 	}
 	ev := l.q[0]
 	l.q = slices.Delete(l.q, 0, 1)
+	l.n.Store(int32(len(l.q)))
 	return ev, true
 }
 
-func (l *controlLane) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.q)
-}
+func (l *controlLane) len() int { return int(l.n.Load()) }
 
 // Init builds the task's operators, last member first so each can be
 // handed its consumers, restoring their state if the task has any.
@@ -366,6 +365,7 @@ func (t *Task) WakeAt() time.Time {
 // everything it emitted was sent followed by end of partition, and the
 // control events that arrived before were handled.
 func (t *Task) Do(w Work) (done bool, err error) {
+	drained := false // the gate had nothing readable left after this step's pop
 	defer func() {
 		if r := recover(); r != nil {
 			t.fail(&OperatorError{Operator: t.Name, Subtask: t.Subtask, Err: panicError(r), Stack: debug.Stack()})
@@ -381,12 +381,16 @@ func (t *Task) Do(w Work) (done bool, err error) {
 	case WorkPoll:
 		done = t.poll()
 	case WorkInput:
-		ev := t.gate.pop(w.Input)
+		var ev Event
+		ev, drained = t.gate.pop(w.Input)
 		ev.Input = w.Input
 		done = t.handleInput(ev)
+		if ev.Kind != EventBatch { // a barrier may have blocked inputs
+			drained = t.gate.empty()
+		}
 	}
 	if !done && t.failure == nil {
-		t.flushIfDue(w.Kind == WorkPoll)
+		t.flushIfDue(w.Kind, drained)
 	}
 	t.recordFaults()
 	if t.failure != nil {
@@ -408,12 +412,18 @@ func (t *Task) Do(w Work) (done bool, err error) {
 
 // flushIfDue sends partly filled batches when nothing more is waiting to
 // be read (a source: when it has nothing to emit) or when they have waited
-// the buffer timeout, as Flink's output flusher does.
-func (t *Task) flushIfDue(polled bool) {
+// the buffer timeout, as Flink's output flusher does. drained says whether
+// an input step left the gate with nothing readable.
+func (t *Task) flushIfDue(kind WorkKind, drained bool) {
 	now := t.cfg.Clock.Now()
-	idle := t.gate.empty()
-	if t.source != nil {
-		idle = polled && t.lastPoll == SourceIdle
+	var idle bool
+	switch {
+	case t.source != nil:
+		idle = kind == WorkPoll && t.lastPoll == SourceIdle
+	case kind == WorkInput:
+		idle = drained
+	default:
+		idle = t.gate.empty()
 	}
 	if idle || now.Sub(t.lastFlush) >= t.cfg.BufferTimeout {
 		t.flush()
@@ -443,7 +453,9 @@ func (t *Task) recordFaults() {
 func (t *Task) poll() (done bool) {
 	before := t.ctxs[0].RecordsOut
 	t.lastPoll = t.source.Poll(t.cfg.BatchSize)
-	t.trace(TraceEvent{Kind: TracePoll, Records: int(t.ctxs[0].RecordsOut - before)})
+	if t.cfg.tracer != nil { // per batch: build no event when nobody listens
+		t.trace(TraceEvent{Kind: TracePoll, Records: int(t.ctxs[0].RecordsOut - before)})
+	}
 	switch {
 	case t.failure != nil:
 	case t.lastPoll == SourceIdle:
@@ -464,7 +476,9 @@ func (t *Task) handleInput(ev Event) (done bool) {
 	s := &t.in[i]
 	switch ev.Kind {
 	case EventBatch:
-		t.trace(TraceEvent{Kind: TraceBatchIn, Input: i, Channel: t.inputs[i].ID, Records: ev.Records})
+		if t.cfg.tracer != nil { // per batch: build no event when nobody listens
+			t.trace(TraceEvent{Kind: TraceBatchIn, Input: i, Channel: t.inputs[i].ID, Records: ev.Records})
+		}
 		t.ops[0].ProcessBatch(ev.Batch)
 		if ev.Recycler != nil {
 			ev.Recycler.Recycle(ev.Batch)
@@ -716,7 +730,9 @@ func (t *Task) send(ch *Channel, ev Event) {
 		return
 	}
 	if ev.Kind == EventBatch {
-		t.trace(TraceEvent{Kind: TraceBatchOut, Input: ch.Input, Channel: ch.ID, Records: ev.Records})
+		if t.cfg.tracer != nil { // per batch: build no event when nobody listens
+			t.trace(TraceEvent{Kind: TraceBatchOut, Input: ch.Input, Channel: ch.ID, Records: ev.Records})
+		}
 	}
 	ev.Input = ch.Input
 	ch.To.gate.push(ch.Input, ev)

@@ -254,7 +254,7 @@ func (h *scenarioHarness) do(cmd string) string {
 	case "output":
 		g := h.out.gate
 		for g.Pending(0) > 0 {
-			ev := g.pop(0)
+			ev, _ := g.pop(0)
 			switch ev.Kind {
 			case EventBatch:
 				h.events = append(h.events, fmt.Sprintf("batch %v", *ev.Batch.(*[]int)))
