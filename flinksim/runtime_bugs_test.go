@@ -31,8 +31,6 @@ import (
 // Mutants (each failed this test): counting a barrier older than the one
 // being aligned (the first runtime's bug); not releasing the alignment on
 // abort is caught by the exactly-once property test instead.
-var lateInterval, lateTimeout, lateSeeds, lateFault = 2 * time.Millisecond, 120 * time.Millisecond, 30, int64(600)
-
 func TestAtLeastOnceLateBarrierDoesNotCompleteNewerCheckpoint(t *testing.T) {
 	const (
 		n        = 400

@@ -196,20 +196,6 @@ func (g *InputGate) Pending(i int) int {
 	return g.queues[i].events.n
 }
 
-// drop empties every queue (the task is gone), releasing its producers.
-func (g *InputGate) drop() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	for i := range g.queues {
-		q := &g.queues[i]
-		if q.batches >= g.capacity {
-			q.ch.From.fullOutputs.Add(-1)
-		}
-		q.events, q.batches = ring[Event]{}, 0
-	}
-	g.records = 0
-}
-
 // ring is a FIFO queue that grows by doubling; its zero value is empty
 // and allocates nothing.
 type ring[T any] struct {

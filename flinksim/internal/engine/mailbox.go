@@ -26,9 +26,3 @@ func (m *mailbox[T]) pop() (T, bool) {
 	}
 	return m.q.pop(), true
 }
-
-func (m *mailbox[T]) len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.q.n
-}
