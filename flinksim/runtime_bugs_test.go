@@ -161,3 +161,27 @@ func TestAtLeastOnceBufferingSinkFlushesAtCheckpoint(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultStrategyRebalancesAcrossParallelism: an edge between
+// operators of different parallelism with no partitioning chosen is a
+// rebalance (as in Flink), so every subtask of the consumer gets records.
+// The edge's writer was chosen before the strategy was resolved, so the
+// records of each producer all went to one consumer subtask; the
+// exactly-once property test found it when a fault on another subtask
+// never struck.
+func TestDefaultStrategyRebalancesAcrossParallelism(t *testing.T) {
+	forEachExecutor(t, func(t *testing.T, ex executor) {
+		env := ex.newEnv(flinksim.WithParallelism(1))
+		src := flinksim.FromSlice(env, "src", seq(0, 400))
+		mapped := flinksim.Map(src, "spread", identity[int], flinksim.Parallelism(4))
+		out := flinksim.Collect(mapped, "out", flinksim.Parallelism(4))
+		res, err := env.Execute(t.Context(), "spread")
+		require.NoError(t, err)
+		assert.Len(t, out.Values(), 400)
+		for _, m := range res.Metrics {
+			if m.Operator == "spread" {
+				assert.Equal(t, int64(100), m.RecordsIn, "subtask %d", m.Subtask)
+			}
+		}
+	})
+}

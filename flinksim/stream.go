@@ -111,7 +111,7 @@ func addVertex[Out any](env *Environment, spec vertexSpec[Out], inputs []*engine
 func edgesOf[T any](s Stream[T]) []*engine.Edge {
 	edges := make([]*engine.Edge, len(s.ups))
 	for i, u := range s.ups {
-		edges[i] = &engine.Edge{From: u.v, Strategy: u.strategy, NewWriter: engine.WriterOf[T](u.strategy)}
+		edges[i] = &engine.Edge{From: u.v, Strategy: u.strategy, NewWriter: engine.WriterOf[T]()}
 	}
 	return edges
 }

@@ -156,7 +156,7 @@ func Expand(g *Graph, cfg Config) (*ExecutionGraph, error) {
 			}
 			producers, targets := tasksOf[head[e.From.ID]], tasksOf[v]
 			for i, p := range producers {
-				out := &ChannelOutput{Subtask: i, TargetParallelism: v.Parallelism,
+				out := &ChannelOutput{Subtask: i, Strategy: e.Strategy, TargetParallelism: v.Parallelism,
 					TargetMaxParallelism: v.MaxParallelism, BatchSize: cfg.BatchSize, task: p}
 				for j, c := range targets {
 					if e.Strategy == StrategyForward && i != j {

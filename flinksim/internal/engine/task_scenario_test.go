@@ -298,7 +298,7 @@ func (h *scenarioHarness) build(mode string, inputs int) {
 	var edges []*Edge
 	for i := range inputs {
 		src := g.Add(&Vertex{Name: fmt.Sprintf("src%d", i), IsSource: true, Parallelism: 1, MaxParallelism: 128})
-		edges = append(edges, &Edge{From: src, Strategy: StrategyRebalance, NewWriter: WriterOf[int](StrategyRebalance)})
+		edges = append(edges, &Edge{From: src, Strategy: StrategyRebalance, NewWriter: WriterOf[int]()})
 	}
 	h.op = &scenarioOp{}
 	op := g.Add(&Vertex{Name: "op", Parallelism: 1, MaxParallelism: 128, Inputs: edges, Fanout: FanoutOf[int](),
@@ -310,7 +310,7 @@ func (h *scenarioHarness) build(mode string, inputs int) {
 		e.To = op
 	}
 	sink := g.Add(&Vertex{Name: "sink", IsSink: true, Parallelism: 1, MaxParallelism: 128})
-	sink.Inputs = []*Edge{{From: op, To: sink, Strategy: StrategyRebalance, NewWriter: WriterOf[int](StrategyRebalance)}}
+	sink.Inputs = []*Edge{{From: op, To: sink, Strategy: StrategyRebalance, NewWriter: WriterOf[int]()}}
 	cfg := Config{BatchSize: 4, Logger: zap.NewNop(), Clock: NewVirtualClock(time.Unix(0, 0)), Mode: ExactlyOnce}
 	if mode == "at-least-once" {
 		cfg.Mode = AtLeastOnce

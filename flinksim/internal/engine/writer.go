@@ -16,6 +16,8 @@ type Writer interface {
 // each target subtask it sends to (a single one for forward edges).
 type ChannelOutput struct {
 	Channels []*Channel
+	// Strategy is the edge's resolved partitioning strategy.
+	Strategy Strategy
 	// Subtask is the producer's subtask index.
 	Subtask int
 	// TargetParallelism and TargetMaxParallelism describe the consumer.
@@ -98,14 +100,16 @@ func (b *buffers[T]) Recycle(batch any) {
 	b.pool.Put(buf)
 }
 
-// WriterOf returns the writer factory of a non-keyed edge carrying T.
-func WriterOf[T any](s Strategy) func(out *ChannelOutput) (any, Writer) {
+// WriterOf returns the writer factory of a non-keyed edge carrying T. The
+// writer partitions as the edge's strategy says once the graph is resolved
+// (out.Strategy): a default strategy is forward or rebalance only then.
+func WriterOf[T any]() func(out *ChannelOutput) (any, Writer) {
 	return func(out *ChannelOutput) (any, Writer) {
 		var w interface {
 			Collector[T]
 			Writer
 		}
-		switch s {
+		switch out.Strategy {
 		case StrategyBroadcast:
 			bw := &broadcastWriter[T]{}
 			bw.init(out)
