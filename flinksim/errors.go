@@ -42,6 +42,11 @@ var (
 	ErrStalled = engine.ErrStalled
 	// ErrPanic: a user function panicked; see OperatorError.
 	ErrPanic = engine.ErrPanic
+	// ErrGoexit: a user function ended its goroutine with runtime.Goexit,
+	// as testing's Fatal, FailNow and SkipNow do when called inside a
+	// job's function; the subtask fails (see OperatorError). Return an
+	// error from the function instead.
+	ErrGoexit = engine.ErrGoexit
 	// ErrUnstableKey: a KeyBy key type without a codec whose bytes are the
 	// same in every process; KeyByCodec takes one.
 	ErrUnstableKey = errors.New("flinksim: key type needs a stable codec")

@@ -21,6 +21,32 @@ type Executor interface {
 // ErrCanceled reports a job stopped by cancellation.
 var ErrCanceled = errors.New("flinksim: job canceled")
 
+// ErrGoexit marks the failure of a task whose goroutine was ended by
+// runtime.Goexit inside a user function — what testing's Fatal, FailNow
+// and SkipNow do.
+var ErrGoexit = errors.New("flinksim: a user function ended its goroutine (runtime.Goexit; t.Fatal, t.FailNow and t.SkipNow do that): return an error instead")
+
+// goexitFailure is the failure of task t, whose goroutine exited through
+// runtime.Goexit.
+func goexitFailure(t *Task) error {
+	return &OperatorError{Operator: t.Name, Subtask: t.Subtask, Err: ErrGoexit}
+}
+
+// guardGoexit runs f and returns its result; if f ends the goroutine
+// through runtime.Goexit instead of returning, onGoexit is called as the
+// goroutine unwinds.
+func guardGoexit(f func() error, onGoexit func()) error {
+	returned := false
+	defer func() {
+		if !returned {
+			onGoexit()
+		}
+	}()
+	err := f()
+	returned = true
+	return err
+}
+
 // finalStatus sets the status of every task that did not finish.
 func finalStatus(eg *ExecutionGraph, failed *Task) {
 	for _, t := range eg.Tasks {

@@ -84,7 +84,9 @@ func (x ConcurrentExecutor) Run(parent context.Context, eg *ExecutionGraph, coor
 	}
 	for _, t := range eg.Tasks {
 		tasks.Go(func() {
-			if err := x.runTask(ctx, t, ack); err != nil {
+			err := guardGoexit(func() error { return x.runTask(ctx, t, ack) },
+				func() { cancel(&taskFailure{task: t, err: goexitFailure(t)}) })
+			if err != nil {
 				cancel(&taskFailure{task: t, err: err})
 			}
 		})

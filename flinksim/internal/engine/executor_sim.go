@@ -47,14 +47,29 @@ func (x *SimExecutor) Sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-// Run implements Executor.
-func (x *SimExecutor) Run(ctx context.Context, eg *ExecutionGraph, coord *Coordinator) (err error) {
+// Run implements Executor. The steps run on a goroutine of their own, so
+// that a user function ending it with runtime.Goexit fails the task it ran
+// in, as on the concurrent executor, instead of ending the caller.
+func (x *SimExecutor) Run(ctx context.Context, eg *ExecutionGraph, coord *Coordinator) error {
+	result := make(chan error, 1)
+	var current *Task // the task being stepped
+	go func() {
+		result <- guardGoexit(func() error { return x.run(ctx, eg, coord, &current) },
+			func() { result <- goexitFailure(current) })
+	}()
+	return <-result
+}
+
+func (x *SimExecutor) run(ctx context.Context, eg *ExecutionGraph, coord *Coordinator, current **Task) (err error) {
 	tick := x.Tick
 	if tick <= 0 {
 		tick = time.Millisecond
 	}
 	var failed *Task
 	defer func() {
+		if failed == nil && err == nil && *current != nil {
+			failed = *current // unwinding from runtime.Goexit in its step
+		}
 		for _, t := range eg.Tasks {
 			if cerr := t.Close(); cerr != nil && err == nil {
 				err, failed = cerr, t
@@ -68,6 +83,7 @@ func (x *SimExecutor) Run(ctx context.Context, eg *ExecutionGraph, coord *Coordi
 		ack = coord
 	}
 	for _, t := range eg.Tasks {
+		*current = t
 		if err := t.Init(ack); err != nil {
 			failed = t
 			return err
@@ -109,6 +125,7 @@ func (x *SimExecutor) Run(ctx context.Context, eg *ExecutionGraph, coord *Coordi
 			}
 		}
 		if running == 0 {
+			*current = nil
 			return nil
 		}
 		if len(choices) == 0 {
@@ -124,6 +141,7 @@ func (x *SimExecutor) Run(ctx context.Context, eg *ExecutionGraph, coord *Coordi
 			return fmt.Errorf("%w: %d tasks unfinished", ErrStalled, running)
 		}
 		c := choices[x.rng.IntN(len(choices))]
+		*current = c.task
 		done, err := c.task.Do(c.work)
 		if err != nil {
 			failed = c.task
