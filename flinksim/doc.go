@@ -304,6 +304,9 @@
 // returned by a user function fails the job with an [*OperatorError] naming
 // the operator and subtask; a panic in one is recovered into an
 // OperatorError whose Err wraps [ErrPanic] and whose Stack holds the stack.
+// A user function that ends its goroutine with runtime.Goexit — as
+// testing's Fatal, FailNow and SkipNow do, so do not call them inside a
+// job's functions — fails its subtask with [ErrGoexit].
 // The first failure cancels the rest of the job's attempt; when no restart
 // follows, it is what Execute and [JobClient.Err] return. A cancelled job's error matches [ErrCanceled].
 //
