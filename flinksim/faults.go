@@ -1,7 +1,9 @@
 package flinksim
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
@@ -85,6 +87,44 @@ func (f *FaultInjector) Unstruck() []Fault {
 		}
 	}
 	return out
+}
+
+// Planned returns the injector's faults, struck or not.
+func (f *FaultInjector) Planned() []Fault {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.faults)
+}
+
+// ErrUnknownFaultTarget: a fault names an operator the job does not have,
+// a subtask beyond the operator's parallelism, or no fault point; it could
+// never strike, so a recovery test would pass while testing nothing.
+var ErrUnknownFaultTarget = errors.New("flinksim: fault target not in the job")
+
+// checkFaultTargets checks, for an injector that says what it plans (as
+// FaultInjector does), that every fault can strike somewhere in the job.
+func checkFaultTargets(faults Faults, vertices []*engine.Vertex) error {
+	p, ok := faults.(interface{ Planned() []Fault })
+	if !ok {
+		return nil
+	}
+	par := make(map[string]int, len(vertices))
+	for _, v := range vertices {
+		par[v.Name] = v.Parallelism
+	}
+	var errs []error
+	for _, f := range p.Planned() {
+		n, known := par[f.Operator]
+		switch {
+		case !known:
+			errs = append(errs, fmt.Errorf("%w: fault %v: no operator %q", ErrUnknownFaultTarget, f, f.Operator))
+		case f.Subtask < 0 || f.Subtask >= n:
+			errs = append(errs, fmt.Errorf("%w: fault %v: operator %q has subtasks 0 to %d", ErrUnknownFaultTarget, f, f.Operator, n-1))
+		case f.Point < FaultRecord || f.Point > FaultCommit:
+			errs = append(errs, fmt.Errorf("%w: fault %v: no such fault point", ErrUnknownFaultTarget, f))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Struck returns how many faults have struck.

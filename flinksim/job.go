@@ -130,6 +130,9 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 	if err := e.graph.Resolve(e.cfg.Parallelism, e.cfg.MaxParallelism, keygroup.DefaultMaxParallelism); err != nil {
 		return nil, fmt.Errorf("job %q: %w", name, err)
 	}
+	if err := checkFaultTargets(e.cfg.Faults, e.graph.Vertices); err != nil {
+		return nil, fmt.Errorf("job %q: %w", name, err)
+	}
 	log := e.cfg.Logger.With(zap.String("job", name))
 	clock := engine.Clock(e.cfg.Clock)
 	var exec engine.Executor = engine.ConcurrentExecutor{Clock: clock}

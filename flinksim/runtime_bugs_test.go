@@ -235,3 +235,30 @@ func TestGoexitInUserFunctionFailsTheJob(t *testing.T) {
 		assert.Equal(t, seq(0, 1000), slices.Sorted(slices.Values(out.Committed())), "exactly once after the restart")
 	})
 }
+
+// TestFaultsThatCannotStrikeAreRefused: a fault naming an operator the job
+// does not have, a subtask beyond its parallelism, or no fault point is
+// refused at Start, instead of never striking while a recovery test
+// passes; FaultInjector.Unstruck says what did not strike by the end.
+//
+// Mutant (failed this test): Start not calling checkFaultTargets.
+func TestFaultsThatCannotStrikeAreRefused(t *testing.T) {
+	for _, f := range []flinksim.Fault{
+		{Operator: "nope", Point: flinksim.FaultRecord, After: 1},
+		{Operator: "double", Subtask: 2, Point: flinksim.FaultRecord, After: 1},
+		{Operator: "double", Subtask: -1, Point: flinksim.FaultRecord, After: 1},
+		{Operator: "double", Point: flinksim.FaultPoint(9)},
+	} {
+		env := flinksim.NewEnvironment(flinksim.WithParallelism(2), flinksim.WithFaults(flinksim.NewFaultInjector(f)))
+		flinksim.Collect(flinksim.Map(flinksim.FromSlice(env, "src", seq(0, 10)), "double", identity[int]), "out")
+		_, err := env.Execute(t.Context(), "faults")
+		assert.ErrorIs(t, err, flinksim.ErrUnknownFaultTarget, "%v", f)
+	}
+	late := flinksim.Fault{Operator: "double", Subtask: 1, Point: flinksim.FaultRecord, After: 1000}
+	inj := flinksim.NewFaultInjector(late)
+	env := flinksim.NewEnvironment(flinksim.WithParallelism(2), flinksim.WithFaults(inj))
+	flinksim.Collect(flinksim.Map(flinksim.FromSlice(env, "src", seq(0, 10)), "double", identity[int]), "out")
+	_, err := env.Execute(t.Context(), "faults")
+	require.NoError(t, err)
+	assert.Equal(t, []flinksim.Fault{late}, inj.Unstruck(), "a fault past the end of the input did not strike")
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -80,6 +81,9 @@ const (
 )
 
 func (p FaultPoint) String() string {
+	if p < FaultRecord || p > FaultCommit {
+		return fmt.Sprintf("FaultPoint(%d)", uint8(p))
+	}
 	return [...]string{"?", "record", "snapshot", "restore", "commit"}[p]
 }
 
