@@ -200,6 +200,16 @@ func (c Config) validate() error {
 		check(cp.Mode == ExactlyOnce || cp.Mode == AtLeastOnce, "checkpointing mode %d", cp.Mode)
 		check(cp.TolerableFailures >= 0, "tolerable checkpoint failures %d < 0", cp.TolerableFailures)
 	}
+	switch s := c.RestartStrategy.(type) {
+	case *engine.FixedDelay:
+		check(s.Attempts >= 0 && s.Delay >= 0, "fixed-delay restart with %d attempts and delay %v", s.Attempts, s.Delay)
+	case *engine.ExponentialDelay:
+		check(s.Initial >= 0 && s.Max >= s.Initial && s.Multiplier >= 1,
+			"exponential-delay restart from %v to %v, multiplier %v (want 0 <= initial <= max, multiplier >= 1)", s.Initial, s.Max, s.Multiplier)
+	case *engine.FailureRate:
+		check(s.MaxFailures >= 0 && s.Interval > 0 && s.Delay >= 0,
+			"failure-rate restart with %d failures per %v, delay %v", s.MaxFailures, s.Interval, s.Delay)
+	}
 	check(c.RestoreFrom == "" || c.Checkpointing != nil && c.Checkpointing.Store != nil, "restoring from %q needs the checkpoint store that holds it", c.RestoreFrom)
 	return errors.Join(errs...)
 }

@@ -262,3 +262,35 @@ func TestFaultsThatCannotStrikeAreRefused(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []flinksim.Fault{late}, inj.Unstruck(), "a fault past the end of the input did not strike")
 }
+
+// TestRestartStrategiesThatCannotWorkAreRefused: negative attempts or
+// delays, and an exponential multiplier below 1, are refused at Start
+// with ErrInvalidConfig; a state without a name fails its subtask with it.
+//
+// Mutants (each failed this test): validate without the restart strategy
+// checks; register accepting an empty name.
+func TestRestartStrategiesThatCannotWorkAreRefused(t *testing.T) {
+	for _, s := range []flinksim.RestartStrategy{
+		flinksim.FixedDelayRestart(-1, 0), flinksim.FixedDelayRestart(1, -time.Second),
+		flinksim.ExponentialDelayRestart(time.Second, time.Minute, 0.5),
+		flinksim.ExponentialDelayRestart(-time.Second, time.Minute, 2),
+		flinksim.ExponentialDelayRestart(time.Minute, time.Second, 2),
+		flinksim.FailureRateRestart(-1, time.Minute, 0), flinksim.FailureRateRestart(1, 0, 0),
+	} {
+		env := flinksim.NewEnvironment(flinksim.WithRestartStrategy(s))
+		flinksim.Collect(flinksim.FromSlice(env, "src", []int{1}), "out")
+		_, err := env.Execute(t.Context(), "restart")
+		assert.ErrorIs(t, err, flinksim.ErrInvalidConfig, "%v", s)
+	}
+	env := flinksim.NewEnvironment(flinksim.WithParallelism(1))
+	keyed := flinksim.KeyBy(flinksim.FromSlice(env, "src", []int{1, 2}), func(v int) int { return v })
+	flinksim.Collect(flinksim.Process(keyed, "unnamed", func(rt *flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, int], error) {
+		flinksim.NewValueState[int](rt, "")
+		return flinksim.ProcessFunc[int, int, int](func(_ *flinksim.KeyedContext[int], v int, out flinksim.Collector[int]) error {
+			out.Collect(v)
+			return nil
+		}), nil
+	}), "out")
+	_, err := env.Execute(t.Context(), "unnamed-state")
+	assert.ErrorIs(t, err, flinksim.ErrInvalidConfig)
+}

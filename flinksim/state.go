@@ -1,6 +1,7 @@
 package flinksim
 
 import (
+	"fmt"
 	"iter"
 	"slices"
 
@@ -88,6 +89,9 @@ type AggregateFunction[IN, ACC, OUT any] interface {
 // handle stays usable until the operator fails.
 func register[K comparable, T state.Table](rt *KeyedRuntimeContext[K], name, kind string, sc *stateCodecs, newTable func() T) T {
 	err := sc.err()
+	if name == "" {
+		err = fmt.Errorf("%w: %s state without a name (state names are how snapshots find it)", ErrInvalidConfig, kind)
+	}
 	var t T
 	if err == nil {
 		t, err = state.Register(rt.backend, name, kind, newTable)
