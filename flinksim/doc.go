@@ -248,8 +248,12 @@
 // all are restarted from the latest completed checkpoint: keyed state per
 // key group, sources rewound to their recorded splits. The job is
 // RESTARTING meanwhile and [JobClient.Restarts] counts the restarts (Flink's
-// fullRestarts); a job that keeps failing shows it rising. When the
-// strategy gives up, the job is FAILED with the cause.
+// fullRestarts); a job that keeps failing shows it rising, and
+// [JobClient.Exceptions] (Flink's exception history: the last 10 failures
+// with time, operator, subtask and cause) and [JobClient.String] say why.
+// When the strategy gives up, the job is FAILED with the cause; a job
+// cancelled while it loops on restarts returns an error that matches
+// [ErrCanceled] and carries the last cause.
 //
 // A [TwoPhaseCommitSink] makes the output exactly-once too: records go into
 // a transaction that is pre-committed at the barrier and committed when the

@@ -292,6 +292,43 @@ func (j *JobClient) Cancel() {
 	}
 }
 
+// Exception is one failure of the job, as an entry of Flink's exception
+// history: when it happened, where, and its cause.
+type Exception struct {
+	Time time.Time
+	// Operator and Subtask name the failed operator subtask; Operator is
+	// empty (and Subtask -1) for a failure of the job as a whole, such as
+	// too many failed checkpoints.
+	Operator string
+	Subtask  int
+	// Err is the failure; it matches its sentinels with errors.Is, and an
+	// operator's failure is an *OperatorError.
+	Err error
+}
+
+// Exceptions returns the job's last 10 failures, oldest first: each one
+// ended an attempt, and was followed by a restart unless it was the last.
+// A job that loops on restarts shows why here while it is RESTARTING.
+func (j *JobClient) Exceptions() []Exception {
+	fs := j.job.Failures()
+	out := make([]Exception, len(fs))
+	for i, f := range fs {
+		out[i] = Exception{Time: f.Time, Operator: f.Operator, Subtask: f.Subtask, Err: f.Err}
+	}
+	return out
+}
+
+// String describes the job: its name and status, and for a job that has
+// failed, how often it restarted and its last failure.
+func (j *JobClient) String() string {
+	s := fmt.Sprintf("job %q: %v", j.name, j.Status())
+	if fs := j.job.Failures(); len(fs) > 0 {
+		last := fs[len(fs)-1]
+		s += fmt.Sprintf(", %d restarts, last failure at %s: %v", j.Restarts(), last.Time.Format(time.RFC3339Nano), last.Err)
+	}
+	return s
+}
+
 // Restarts returns how many times the job restarted from a checkpoint
 // (Flink's fullRestarts). A job that keeps failing shows it rising.
 func (j *JobClient) Restarts() int64 { return j.job.Restarts() }

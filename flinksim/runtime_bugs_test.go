@@ -1,6 +1,7 @@
 package flinksim_test
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -293,4 +294,50 @@ func TestRestartStrategiesThatCannotWorkAreRefused(t *testing.T) {
 	}), "out")
 	_, err := env.Execute(t.Context(), "unnamed-state")
 	assert.ErrorIs(t, err, flinksim.ErrInvalidConfig)
+}
+
+// TestRestartLoopSaysWhy: a poison record with the default restart
+// strategy (restart forever, as Flink and MSF do) makes the job loop on
+// restarts. While it does, the exception history names the failing
+// operator and the cause, String says so, and the error of the cancelled
+// job carries the last cause — instead of a bare "job canceled".
+//
+// Mutants (each failed this test): Run not recording failures; the
+// cancellation error without withLastFailure.
+func TestRestartLoopSaysWhy(t *testing.T) {
+	ctx := cpDeadline(t)
+	poison := errors.New("poison record 13")
+	restarted := make(chan struct{})
+	var attempts atomic.Int64
+	env := flinksim.NewEnvironment(flinksim.WithParallelism(1), flinksim.WithSimulation(1, nil),
+		flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: time.Millisecond}),
+		flinksim.WithTracer(func(ev flinksim.TraceEvent) {
+			if ev.Kind == flinksim.TraceAttempt && attempts.Add(1) == 4 {
+				close(restarted) // the third restart began
+			}
+		}))
+	mapped := flinksim.Map(flinksim.FromSlice(env, "src", seq(0, 100)), "parse", func(v int) (int, error) {
+		if v == 13 {
+			return 0, poison
+		}
+		return v, nil
+	})
+	flinksim.Collect(mapped, "out")
+	job := startJob(t, env)
+	select {
+	case <-restarted:
+	case <-ctx.Done():
+		t.Fatal("no third restart")
+	}
+	ex := job.Exceptions()
+	require.NotEmpty(t, ex)
+	last := ex[len(ex)-1]
+	assert.Equal(t, "parse", last.Operator)
+	assert.Equal(t, 0, last.Subtask)
+	assert.ErrorIs(t, last.Err, poison)
+	assert.Contains(t, job.String(), "poison record 13")
+	job.Cancel()
+	err := job.Wait(ctx)
+	require.ErrorIs(t, err, flinksim.ErrCanceled)
+	assert.ErrorContains(t, err, "poison record 13")
 }

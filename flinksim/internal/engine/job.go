@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,6 +44,54 @@ type Job struct {
 	mu       sync.Mutex
 	upSince  time.Time
 	downFrom time.Time
+	failures []Failure // the last HistorySize, oldest first
+}
+
+// Failure is one failure of an attempt of the job, as an entry of Flink's
+// exception history.
+type Failure struct {
+	Time time.Time
+	// Operator and Subtask name where it happened, when an operator
+	// failed (Operator is empty otherwise, Subtask -1).
+	Operator string
+	Subtask  int
+	Err      error
+}
+
+// Failures returns the job's last failures, oldest first; safe from any
+// goroutine.
+func (j *Job) Failures() []Failure {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return slices.Clone(j.failures)
+}
+
+// recordFailure adds err, which failed an attempt at now, to the history.
+func (j *Job) recordFailure(now time.Time, err error) {
+	f := Failure{Time: now, Subtask: -1, Err: err}
+	var oe *OperatorError
+	if errors.As(err, &oe) {
+		f.Operator, f.Subtask = oe.Operator, oe.Subtask
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.failures = append(j.failures, f)
+	if n := len(j.failures); n > HistorySize {
+		j.failures = slices.Delete(j.failures, 0, n-HistorySize)
+	}
+}
+
+// withLastFailure adds the cause of the last failure to err, the error of
+// a job cancelled (or timed out) after it failed: a job that loops on
+// restarts then says why.
+func (j *Job) withLastFailure(err error) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.failures) == 0 {
+		return err
+	}
+	last := j.failures[len(j.failures)-1]
+	return fmt.Errorf("%w (after %d restarts; last failure at %s: %v)", err, j.restarts.Load(), last.Time.Format(time.RFC3339Nano), last.Err)
 }
 
 // ErrRestore marks a failure to restore state: it fails the job at once.
@@ -127,9 +176,13 @@ func (j *Job) Run(ctx context.Context) error {
 			if err == nil && ctx.Err() != nil {
 				err = fmt.Errorf("%w: %w", ErrCanceled, context.Cause(ctx))
 			}
+			if err != nil {
+				err = j.withLastFailure(err)
+			}
 			return err
 		}
 		now := j.Config.Clock.Now()
+		j.recordFailure(now, err)
 		j.mu.Lock()
 		j.upSince, j.downFrom = time.Time{}, now
 		j.mu.Unlock()
@@ -141,7 +194,7 @@ func (j *Job) Run(ctx context.Context) error {
 		j.restarts.Add(1)
 		j.Log.Warn("job failed; restarting", zap.Error(err), zap.Duration("delay", delay), zap.Int64("restarts", j.restarts.Load()))
 		if err := j.Exec.Sleep(ctx, delay); err != nil {
-			return fmt.Errorf("%w: %w", ErrCanceled, err)
+			return j.withLastFailure(fmt.Errorf("%w: %w", ErrCanceled, err))
 		}
 		if j.Coord != nil {
 			if ref := j.Coord.Latest(); ref != "" {
