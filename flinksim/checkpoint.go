@@ -2,6 +2,7 @@ package flinksim
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
@@ -44,27 +45,91 @@ type CheckpointConfig struct {
 }
 
 // CheckpointStatus is the outcome of one checkpoint.
-type CheckpointStatus = engine.CheckpointStatus
+type CheckpointStatus uint8
 
 // Checkpoint statuses.
 const (
-	CheckpointInProgress = engine.CheckpointInProgress
-	CheckpointCompleted  = engine.CheckpointCompleted
-	CheckpointFailed     = engine.CheckpointFailed
+	CheckpointInProgress = CheckpointStatus(engine.CheckpointInProgress)
+	CheckpointCompleted  = CheckpointStatus(engine.CheckpointCompleted)
+	CheckpointFailed     = CheckpointStatus(engine.CheckpointFailed)
 )
 
-// CheckpointRecord is one checkpoint (or savepoint) of the history: its
-// ID, status, duration, size, where it is stored, and per subtask the
-// alignment, synchronous and asynchronous durations.
-type CheckpointRecord = engine.CheckpointRecord
+func (s CheckpointStatus) String() string {
+	switch s {
+	case CheckpointInProgress, CheckpointCompleted, CheckpointFailed:
+		return engine.CheckpointStatus(s).String()
+	}
+	return fmt.Sprintf("CheckpointStatus(%d)", uint8(s))
+}
+
+// CheckpointRecord is one checkpoint (or savepoint) of the history.
+type CheckpointRecord struct {
+	ID int64
+	// Savepoint is the savepoint's name; empty for a checkpoint.
+	Savepoint string
+	Status    CheckpointStatus
+	// Trigger is when it was triggered; Duration how long it took to
+	// complete or fail.
+	Trigger  time.Time
+	Duration time.Duration
+	// Size is the bytes written to the store.
+	Size int64
+	// Ref is where it is stored, once completed: what WithRestoreFrom
+	// (Config.RestoreFrom) takes.
+	Ref string
+	// Failure is why it failed, if it did.
+	Failure string
+	// Subtasks holds each acknowledging task's timings.
+	Subtasks []SubtaskCheckpointStats
+}
 
 // SubtaskCheckpointStats are one task's timings for one checkpoint.
-type SubtaskCheckpointStats = engine.SubtaskCheckpointStats
+type SubtaskCheckpointStats struct {
+	// Task and Subtask name the task (its chain's operator names).
+	Task    string
+	Subtask int
+	// Alignment is the time from the first barrier to the last (exactly
+	// once: inputs blocked meanwhile); Sync the time to snapshot the
+	// operators; Async the time to write the checkpoint to the store.
+	Alignment time.Duration
+	Sync      time.Duration
+	Async     time.Duration
+	// Size is the bytes of the task's state.
+	Size int64
+}
 
 // CheckpointMetrics are a job's checkpoint counters under Flink's names
-// (numberOfCompletedCheckpoints, numberOfFailedCheckpoints,
-// lastCheckpointDuration, lastCheckpointSize) and the last 10 checkpoints.
-type CheckpointMetrics = engine.CheckpointMetrics
+// and the last 10 checkpoints.
+type CheckpointMetrics struct {
+	NumberOfCompletedCheckpoints int64
+	NumberOfFailedCheckpoints    int64
+	LastCheckpointDuration       time.Duration
+	LastCheckpointSize           int64
+	// History holds the last 10 checkpoints, oldest first.
+	History []CheckpointRecord
+}
+
+func checkpointRecordOf(r engine.CheckpointRecord) CheckpointRecord {
+	out := CheckpointRecord{ID: r.ID, Savepoint: r.Savepoint, Status: CheckpointStatus(r.Status), Trigger: r.Trigger,
+		Duration: r.Duration, Size: r.Size, Ref: r.Ref, Failure: r.Failure}
+	if r.Subtasks != nil {
+		out.Subtasks = make([]SubtaskCheckpointStats, len(r.Subtasks))
+		for i, st := range r.Subtasks {
+			out.Subtasks[i] = SubtaskCheckpointStats(st)
+		}
+	}
+	return out
+}
+
+func checkpointMetricsOf(m engine.CheckpointMetrics) CheckpointMetrics {
+	out := CheckpointMetrics{NumberOfCompletedCheckpoints: m.NumberOfCompletedCheckpoints,
+		NumberOfFailedCheckpoints: m.NumberOfFailedCheckpoints, LastCheckpointDuration: m.LastCheckpointDuration,
+		LastCheckpointSize: m.LastCheckpointSize}
+	for _, r := range m.History {
+		out.History = append(out.History, checkpointRecordOf(r))
+	}
+	return out
+}
 
 // Errors of checkpointing and recovery.
 var (

@@ -347,7 +347,7 @@ func (j *JobClient) Checkpoints() CheckpointMetrics {
 	if j.job.Coord == nil {
 		return CheckpointMetrics{}
 	}
-	return j.job.Coord.Metrics()
+	return checkpointMetricsOf(j.job.Coord.Metrics())
 }
 
 // TriggerCheckpoint takes a checkpoint now and waits for it to complete
@@ -375,7 +375,7 @@ func (j *JobClient) request(ctx context.Context, name string) (CheckpointRecord,
 		err error
 	}
 	ch := make(chan result, 1)
-	j.job.Coord.Request(name, func(r CheckpointRecord, err error) { ch <- result{r, err} })
+	j.job.Coord.Request(name, func(r engine.CheckpointRecord, err error) { ch <- result{checkpointRecordOf(r), err} })
 	select {
 	case r := <-ch:
 		return r.rec, r.err
