@@ -169,9 +169,9 @@
 //
 // By default a job runs on the concurrent executor: one goroutine per task.
 // Records travel between tasks in batches of up to [Config.BatchSize]; a
-// task sends its partial batches when it has nothing left to read, when
-// they have waited [Config.BufferTimeout] (100ms) and at the end of its
-// input. Sources emit up to BatchSize records per step.
+// task sends its partial batches when it has nothing left to read, at a
+// step after they have waited [Config.BufferTimeout] (100ms), and at the
+// end of its input. Sources emit up to BatchSize records per step.
 //
 // Each task owns an input gate: a queue per input channel holding up to
 // [Config.BuffersPerChannel] batches (8). A producer with a full output
@@ -180,7 +180,9 @@
 // what one step of its producer emits ([SubtaskInfo.PeakQueuedRecords]
 // shows what a task queued). Barriers and end-of-input markers are never
 // held back by a full channel, and the coordinator's notices travel on a
-// lane of their own.
+// lane of their own, never queued behind records: the concurrent executor
+// takes them first; the simulation interleaves them with the other steps
+// at random, as they may arrive at any moment.
 //
 // [WithSimulation] selects the simulation executor: every task runs on one
 // goroutine, and at each step a PRNG seeded with the seed picks the next

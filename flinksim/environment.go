@@ -43,9 +43,10 @@ type Config struct {
 	// speed of its producer.
 	BuffersPerChannel int
 	// BufferTimeout bounds how long a partly filled batch waits before it
-	// is sent while its task is busy (default 100ms, as Flink's
-	// execution.buffer-timeout); a task with nothing left to read sends
-	// its partial batches at once.
+	// is sent while its task is busy taking steps (default 100ms, as
+	// Flink's execution.buffer-timeout); a task with nothing left to read
+	// sends its partial batches at once. A task held back by backpressure
+	// takes no steps: its partial batches go when it runs again.
 	BufferTimeout time.Duration
 	// Logger receives structured logs (default: none).
 	Logger *zap.Logger

@@ -315,7 +315,9 @@ func (c *Coordinator) complete(p *pendingCheckpoint) {
 	start := c.clock.Now()
 	ref, size, err := c.write(p)
 	if err != nil {
-		c.fail(fmt.Errorf("write checkpoint %d: %w", p.rec.ID, err), true)
+		// A write stopped because the attempt ended is not the
+		// checkpoint's failure: it does not count toward the tolerable ones.
+		c.fail(fmt.Errorf("write checkpoint %d: %w", p.rec.ID, err), c.ctx.Err() == nil)
 		return
 	}
 	now := c.clock.Now()

@@ -19,7 +19,9 @@
 //     producers (batches, barriers, end of data, end of partition, in
 //     order);
 //   - its control lane: coordinator events (trigger, complete, abort,
-//     finish), which never wait behind data and coalesce when superseded.
+//     finish), never queued behind data, coalesced when superseded. Next
+//     takes them first; the simulation picks among them and the other
+//     steps at random, since on a real machine they arrive at any moment.
 //
 // An executor asks the task what it can do now — Ready lists every step
 // (control, a source poll, each readable input), Next picks the first —

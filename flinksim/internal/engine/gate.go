@@ -7,10 +7,12 @@ import "sync"
 // InputChannels).
 //
 // A channel holding Capacity batches is full: its producer is not
-// scheduled until the consumer reads one (backpressure, per channel). A
-// step of the producer may still add what it emits in that step, so a
-// channel holds at most Capacity+1 batches of records when every step emits
-// at most a batch per channel (sources, and one-to-one operators). Events
+// offered input or polls until the consumer reads one (backpressure, per
+// channel). A step of the producer may still add what it emits in that
+// step — a full batch and, if it flushes, the partial one — and its control
+// steps may flush partial batches it holds; so a channel holds at most
+// (Capacity+1) × BatchSize records when every step emits at most a batch's
+// worth of records per channel (sources, and one-to-one operators). Events
 // other than batches — barriers, end of data, end of partition — never
 // count against the capacity and are always accepted, so a barrier is never
 // stuck behind a full queue.

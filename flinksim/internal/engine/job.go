@@ -172,16 +172,24 @@ func (j *Job) Run(ctx context.Context) error {
 		j.state.Store(int32(StateRunning))
 		j.Config.tracer.job(TraceEvent{Kind: TraceAttempt, Detail: fmt.Sprintf("attempt %d", attempt+1)})
 		err := j.Exec.Run(ctx, eg, j.Coord)
-		if err == nil || errors.Is(err, ErrCanceled) || ctx.Err() != nil {
-			if err == nil && ctx.Err() != nil {
+		now := j.Config.Clock.Now()
+		switch {
+		case ctx.Err() != nil:
+			// Cancelled: whatever the attempt ended with, the job is
+			// canceled; a failure that raced with the cancellation is kept
+			// in the history, and the error carries the last cause.
+			if err != nil && !errors.Is(err, ErrCanceled) {
+				j.recordFailure(now, err)
+			}
+			if !errors.Is(err, ErrCanceled) {
 				err = fmt.Errorf("%w: %w", ErrCanceled, context.Cause(ctx))
 			}
-			if err != nil {
-				err = j.withLastFailure(err)
-			}
-			return err
+			return j.withLastFailure(err)
+		case err == nil:
+			return nil
+		case errors.Is(err, ErrCanceled):
+			return j.withLastFailure(err)
 		}
-		now := j.Config.Clock.Now()
 		j.recordFailure(now, err)
 		j.mu.Lock()
 		j.upSince, j.downFrom = time.Time{}, now

@@ -75,6 +75,10 @@ func (e *OperatorError) Error() string {
 
 func (e *OperatorError) Unwrap() error { return e.Err }
 
+// ErrEmitAfterEnd marks an OperatorError of a task whose operator emitted
+// a record after the task's output ended.
+var ErrEmitAfterEnd = errors.New("flinksim: record emitted after the end of the output")
+
 // ErrPanic marks an OperatorError caused by a panic in user code.
 var ErrPanic = errors.New("flinksim: panic")
 

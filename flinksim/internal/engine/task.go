@@ -687,11 +687,11 @@ func (t *Task) closeOutputs() bool {
 	if t.failure != nil {
 		return false
 	}
-	t.closed = true
 	for _, ch := range t.channels {
 		t.send(ch, Event{Kind: EventEndOfPartition})
 	}
-	return true
+	t.closed = true
+	return t.failure == nil
 }
 
 func (t *Task) flush() {
@@ -727,6 +727,13 @@ func closeOperator(op Operator) (err error) {
 // refuses it (see InputGate for the bound).
 func (t *Task) send(ch *Channel, ev Event) {
 	if t.failure != nil {
+		return
+	}
+	if t.closed {
+		// An operator emitted after end of partition (from a completion
+		// notice, say): the record cannot be delivered, so the task fails
+		// rather than lose it.
+		t.fail(&OperatorError{Operator: t.Name, Subtask: t.Subtask, Err: ErrEmitAfterEnd})
 		return
 	}
 	if ev.Kind == EventBatch {
