@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -104,6 +105,40 @@ func TestSimulationTraceGolden(t *testing.T) {
 	path := filepath.Join("testdata", "sim_trace.golden")
 	if *rewrite {
 		require.NoError(t, os.MkdirAll("testdata", 0o755))
+		require.NoError(t, os.WriteFile(path, trace.Bytes(), 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run with -rewrite to create it")
+	assert.Equal(t, string(want), trace.String(), "trace changed; if on purpose, rerun with -rewrite")
+}
+
+// TestSimulationCheckpointTraceGolden pins the trace of a checkpointed job
+// with a failure: two sources unioned into a keyed count and a
+// two-phase-commit sink, exactly-once checkpoints, one fault — barriers,
+// alignment (blocked and released inputs), snapshots, acknowledgements,
+// completions, pre-commits and commits, the failure and the restore with
+// the sources' positions. Regenerate with:
+//
+//	go test ./flinksim -run TestSimulationCheckpointTraceGolden -rewrite
+func TestSimulationCheckpointTraceGolden(t *testing.T) {
+	var trace bytes.Buffer
+	env := flinksim.NewEnvironment(flinksim.WithParallelism(1), flinksim.WithBatchSize(2), flinksim.WithSimulation(5, &trace),
+		flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: 4 * time.Millisecond}),
+		flinksim.WithRestartStrategy(flinksim.FixedDelayRestart(1, 0)),
+		flinksim.WithFaults(flinksim.NewFaultInjector(flinksim.Fault{Operator: "count", Point: flinksim.FaultRecord, After: 7})))
+	a := flinksim.Generate(env, "a", 6, func(i int64) (int, error) { return int(i % 2), nil })
+	b := flinksim.Generate(env, "b", 6, func(i int64) (int, error) { return 10 + int(i%2), nil })
+	counts := flinksim.Process(flinksim.KeyBy(flinksim.Union(a, b), func(k int) int { return k }), "count", cpCounter)
+	out := flinksim.NewTransactionalCollector[keyCount]()
+	flinksim.CollectTransactional(counts, "sink", out)
+	res, err := env.Execute(t.Context(), "golden-checkpoints")
+	require.NoError(t, err)
+	require.Equal(t, int64(1), res.Restarts)
+	require.Len(t, out.Committed(), 12)
+
+	path := filepath.Join("testdata", "sim_trace_checkpoints.golden")
+	if *rewrite {
 		require.NoError(t, os.WriteFile(path, trace.Bytes(), 0o644))
 		return
 	}
