@@ -10,17 +10,25 @@ import (
 )
 
 // CheckpointingMode is the guarantee checkpoints give, as Flink's.
-type CheckpointingMode = engine.CheckpointMode
+type CheckpointingMode uint8
 
 // Checkpointing modes.
 const (
 	// ExactlyOnce aligns barriers: after a restore, every record has
 	// affected state exactly once.
-	ExactlyOnce = engine.ExactlyOnce
+	ExactlyOnce = CheckpointingMode(engine.ExactlyOnce)
 	// AtLeastOnce does not align: records may affect state twice after a
 	// restore, but no input is ever blocked.
-	AtLeastOnce = engine.AtLeastOnce
+	AtLeastOnce = CheckpointingMode(engine.AtLeastOnce)
 )
+
+func (m CheckpointingMode) String() string {
+	switch m {
+	case ExactlyOnce, AtLeastOnce:
+		return engine.CheckpointMode(m).String()
+	}
+	return fmt.Sprintf("CheckpointingMode(%d)", uint8(m))
+}
 
 // CheckpointConfig configures checkpointing (Flink's
 // CheckpointConfig). The zero value means the defaults documented on each
@@ -150,8 +158,16 @@ var (
 )
 
 // RestartStrategy decides whether and when a failed job restarts from its
-// latest checkpoint. Make one per environment with the constructors below.
-type RestartStrategy = engine.RestartStrategy
+// latest checkpoint, as Flink's restart strategies. Make one per
+// environment with the constructors below (a strategy keeps the state of
+// one job's failures), or implement it.
+type RestartStrategy interface {
+	// Next returns the delay before restarting after a failure at now, or
+	// false when the job must fail.
+	Next(now time.Time) (time.Duration, bool)
+	// String describes the strategy, for errors and logs.
+	String() string
+}
 
 // NoRestart fails the job at its first failure (the default without
 // checkpointing).

@@ -24,16 +24,27 @@ func (SystemClock) Now() time.Time { return time.Now() }
 // After implements Clock.
 func (SystemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
-// ManualClock is a Clock that moves only when told to, for tests. It is
-// safe for concurrent use. Its methods:
-//
-//	Now() time.Time                          // the clock's time
-//	After(d time.Duration) <-chan time.Time  // receives once the clock moved d
-//	Advance(d time.Duration)                 // moves forward, waking waiters
-//	AdvanceTo(t time.Time)                   // moves to t, if t is later
-//
-// It is the clock the simulation executor runs its virtual time on.
-type ManualClock = engine.VirtualClock
+// ManualClock is a Clock that moves only when told to, for tests: time
+// stands still until Advance or AdvanceTo, which wake the waiters whose
+// time has come. It is safe for concurrent use. The simulation executor
+// runs its virtual time on a clock of the same kind.
+type ManualClock struct {
+	c *engine.VirtualClock
+}
 
 // NewManualClock returns a clock that reads start until advanced.
-func NewManualClock(start time.Time) *ManualClock { return engine.NewVirtualClock(start) }
+func NewManualClock(start time.Time) *ManualClock {
+	return &ManualClock{c: engine.NewVirtualClock(start)}
+}
+
+// Now implements Clock.
+func (m *ManualClock) Now() time.Time { return m.c.Now() }
+
+// After implements Clock: the channel receives once the clock has moved d.
+func (m *ManualClock) After(d time.Duration) <-chan time.Time { return m.c.After(d) }
+
+// Advance moves the clock forward by d, waking the waiters due by then.
+func (m *ManualClock) Advance(d time.Duration) { m.c.Advance(d) }
+
+// AdvanceTo moves the clock to t, if t is later.
+func (m *ManualClock) AdvanceTo(t time.Time) { m.c.AdvanceTo(t) }

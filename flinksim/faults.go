@@ -10,29 +10,51 @@ import (
 )
 
 // FaultPoint is where an injected fault strikes.
-type FaultPoint = engine.FaultPoint
+type FaultPoint uint8
 
 // Fault points.
 const (
 	// FaultRecord strikes once the operator has processed After records
 	// (checked after each batch, so it strikes at the end of the batch
 	// that reaches After).
-	FaultRecord = engine.FaultRecord
+	FaultRecord = FaultPoint(engine.FaultRecord)
 	// FaultSnapshot strikes when the operator snapshots its state for a
 	// checkpoint with ID >= After.
-	FaultSnapshot = engine.FaultSnapshot
+	FaultSnapshot = FaultPoint(engine.FaultSnapshot)
 	// FaultRestore strikes when the operator is restored from a snapshot.
-	FaultRestore = engine.FaultRestore
+	FaultRestore = FaultPoint(engine.FaultRestore)
 	// FaultCommit strikes when the operator is told that a checkpoint with
 	// ID >= After completed (before a two-phase-commit sink commits).
-	FaultCommit = engine.FaultCommit
+	FaultCommit = FaultPoint(engine.FaultCommit)
 )
+
+func (p FaultPoint) String() string { return engine.FaultPoint(p).String() }
 
 // ErrInjected marks the errors of injected faults.
 var ErrInjected = engine.ErrInjected
 
-// Faults decides whether an injected fault strikes; see FaultInjector.
-type Faults = engine.Faults
+// Faults decides whether an injected fault strikes; see FaultInjector. It
+// is called from the job's goroutines and must be safe for concurrent use.
+type Faults interface {
+	// Strike returns the error to fail with, or nil. n counts records for
+	// FaultRecord and is the checkpoint ID for FaultSnapshot and
+	// FaultCommit.
+	Strike(operator string, subtask int, point FaultPoint, n int64) error
+}
+
+// engineFaults adapts f to the runtime's interface; nil stays nil.
+func engineFaults(f Faults) engine.Faults {
+	if f == nil {
+		return nil
+	}
+	return faultsAdapter{f}
+}
+
+type faultsAdapter struct{ f Faults }
+
+func (a faultsAdapter) Strike(op string, subtask int, point engine.FaultPoint, n int64) error {
+	return a.f.Strike(op, subtask, FaultPoint(point), n)
+}
 
 // Fault is one failure to inject: it fails subtask Subtask of operator
 // Operator at Point, once.

@@ -57,17 +57,19 @@ func (s JobStatus) IsTerminal() bool { return s >= JobFinished }
 
 // SubtaskStatus is a subtask's execution state, as Flink's ExecutionState:
 // DEPLOYING → INITIALIZING → RUNNING → FINISHED (or CANCELED, FAILED).
-type SubtaskStatus = engine.TaskStatus
+type SubtaskStatus int32
 
 // Subtask statuses.
 const (
-	SubtaskDeploying    = engine.TaskDeploying
-	SubtaskInitializing = engine.TaskInitializing
-	SubtaskRunning      = engine.TaskRunning
-	SubtaskFinished     = engine.TaskFinished
-	SubtaskCanceled     = engine.TaskCanceled
-	SubtaskFailed       = engine.TaskFailed
+	SubtaskDeploying    = SubtaskStatus(engine.TaskDeploying)
+	SubtaskInitializing = SubtaskStatus(engine.TaskInitializing)
+	SubtaskRunning      = SubtaskStatus(engine.TaskRunning)
+	SubtaskFinished     = SubtaskStatus(engine.TaskFinished)
+	SubtaskCanceled     = SubtaskStatus(engine.TaskCanceled)
+	SubtaskFailed       = SubtaskStatus(engine.TaskFailed)
 )
+
+func (s SubtaskStatus) String() string { return engine.TaskStatus(s).String() }
 
 // SubtaskInfo describes one task: a subtask of a chain of operators.
 type SubtaskInfo struct {
@@ -151,7 +153,7 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 		Graph: graph, Exec: exec, Restart: e.cfg.RestartStrategy, Log: log, AllowNonRestored: e.cfg.AllowNonRestoredState,
 		Config: engine.Config{
 			BatchSize: e.cfg.BatchSize, TaskManagers: e.cfg.TaskManagers, SlotsPerTaskManager: e.cfg.SlotsPerTaskManager,
-			Logger: log, Clock: clock, Faults: e.cfg.Faults, GateCapacity: e.cfg.BuffersPerChannel,
+			Logger: log, Clock: clock, Faults: engineFaults(e.cfg.Faults), GateCapacity: e.cfg.BuffersPerChannel,
 			BufferTimeout: e.cfg.BufferTimeout, Tracer: engineTracer(tracers),
 		},
 	}
@@ -164,9 +166,9 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 			}
 		}
 		job.Store = store
-		job.Config.Mode = cp.Mode
+		job.Config.Mode = engine.CheckpointMode(cp.Mode)
 		coord, err := engine.NewCoordinator(engine.CheckpointConfig{
-			Interval: cp.Interval, MinPause: cp.MinPause, Timeout: cp.Timeout, Mode: cp.Mode,
+			Interval: cp.Interval, MinPause: cp.MinPause, Timeout: cp.Timeout, Mode: engine.CheckpointMode(cp.Mode),
 			TolerableFailures: cp.TolerableFailures, Store: store,
 		}, clock, log)
 		if err != nil {
@@ -391,7 +393,7 @@ func (j *JobClient) Subtasks() []SubtaskInfo {
 	out := make([]SubtaskInfo, len(eg.Tasks))
 	for i, t := range eg.Tasks {
 		queued, peak := t.Gate().Queued()
-		out[i] = SubtaskInfo{Task: t.Name, Subtask: t.Subtask, Status: t.Status(),
+		out[i] = SubtaskInfo{Task: t.Name, Subtask: t.Subtask, Status: SubtaskStatus(t.Status()),
 			TaskManager: t.Placement.TaskManager, Slot: t.Placement.Slot,
 			QueuedRecords: queued, PeakQueuedRecords: peak}
 	}

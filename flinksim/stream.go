@@ -53,17 +53,20 @@ func zeroError(what string) error {
 	return err
 }
 
-// OperatorOption configures one operator.
-type OperatorOption func(*engine.Vertex)
+// OperatorOption configures one operator; make them with Parallelism and
+// MaxParallelism.
+type OperatorOption struct {
+	apply func(*engine.Vertex)
+}
 
 // Parallelism sets an operator's parallelism (default: the environment's).
 func Parallelism(n int) OperatorOption {
-	return func(v *engine.Vertex) { v.Parallelism, v.ParallelismSet = n, true }
+	return OperatorOption{func(v *engine.Vertex) { v.Parallelism, v.ParallelismSet = n, true }}
 }
 
 // MaxParallelism sets an operator's number of key groups.
 func MaxParallelism(n int) OperatorOption {
-	return func(v *engine.Vertex) { v.MaxParallelism, v.MaxParallelismSet = n, true }
+	return OperatorOption{func(v *engine.Vertex) { v.MaxParallelism, v.MaxParallelismSet = n, true }}
 }
 
 // vertexSpec is what a transformation contributes to the graph.
@@ -94,7 +97,9 @@ func addVertex[Out any](env *Environment, spec vertexSpec[Out], inputs []*engine
 		Fanout: engine.FanoutOf[Out](),
 	}
 	for _, o := range opts {
-		o(v)
+		if o.apply != nil { // the zero OperatorOption changes nothing
+			o.apply(v)
+		}
 	}
 	if spec.name == "" {
 		env.addErrorLocked(fmt.Errorf("%w: operator without a name", ErrInvalidOperator))
