@@ -144,9 +144,6 @@ func (c *Coordinator) ContinueAfter(id int64) {
 	}
 }
 
-// Mode returns the checkpointing mode.
-func (c *Coordinator) Mode() CheckpointMode { return c.cfg.Mode }
-
 // Attach starts an attempt: tasks are the attempt's tasks, which get the
 // coordinator's events on their control lanes. ctx ends with the attempt.
 func (c *Coordinator) Attach(ctx context.Context, tasks []*Task) {
@@ -166,9 +163,6 @@ func (c *Coordinator) Attach(ctx context.Context, tasks []*Task) {
 
 // Fatal returns the error that must fail the job over, if any.
 func (c *Coordinator) Fatal() error { return c.fatal }
-
-// Pending reports whether a checkpoint is in flight.
-func (c *Coordinator) Pending() bool { return c.pending != nil }
 
 // NextDue returns when Tick has work next (zero: no timed work).
 func (c *Coordinator) NextDue() time.Time {

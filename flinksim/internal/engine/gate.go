@@ -176,13 +176,6 @@ func (g *InputGate) unblock(i int) {
 	g.mu.Unlock()
 }
 
-// Blocked reports whether input i is blocked by alignment.
-func (g *InputGate) Blocked(i int) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.queues[i].blocked
-}
-
 // Queued returns the records queued in the gate now and the most ever
 // queued at once.
 func (g *InputGate) Queued() (now, peak int) {

@@ -150,22 +150,8 @@ func (t *Task) Metrics() []OperatorMetrics { return t.metrics }
 // IsSource reports whether the task's head is a source.
 func (t *Task) IsSource() bool { return t.Members[0].IsSource }
 
-// DataEnded reports whether the task has processed all its records (a
-// source: emitted them). It keeps taking part in checkpoints until its
-// inputs close (a source: until it is told to finish).
-func (t *Task) DataEnded() bool { return t.dataEnded }
-
-// Emitted returns how many records the task's head operator has emitted.
-func (t *Task) Emitted() int64 { return t.ctxs[0].RecordsOut }
-
-// Inputs returns the task's input channels.
-func (t *Task) Inputs() []*Channel { return t.inputs }
-
 // Gate returns the task's input gate.
 func (t *Task) Gate() *InputGate { return t.gate }
-
-// OutputChannels returns every channel the task sends on.
-func (t *Task) OutputChannels() []*Channel { return t.channels }
 
 // String names the task as "name (i)".
 func (t *Task) String() string { return fmt.Sprintf("%s (%d)", t.Name, t.Subtask) }
