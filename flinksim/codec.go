@@ -7,16 +7,9 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-
-	"github.com/flinksim/go-flinksim/flinksim/internal/state"
 )
 
-// A Codec turns values of type T into bytes and back:
-//
-//	type Codec[T any] interface {
-//		Append(dst []byte, v T) ([]byte, error)
-//		Decode(src []byte) (T, error)
-//	}
+// A Codec turns values of type T into bytes and back.
 //
 // Keys are encoded with a codec to be hashed into key groups, and keyed
 // state is encoded with codecs when it is written into snapshots, so an
@@ -29,7 +22,13 @@ import (
 // which holds exactly the bytes one Append produced; it returns an error
 // (never panics) on malformed input, and since snapshot bytes come from
 // disk it allocates no more than src's length justifies.
-type Codec[T any] = state.Codec[T]
+type Codec[T any] interface {
+	// Append appends the encoding of v to dst and returns the extended
+	// slice, or an error wrapping ErrEncode.
+	Append(dst []byte, v T) ([]byte, error)
+	// Decode decodes the one value src holds.
+	Decode(src []byte) (T, error)
+}
 
 // ErrDecode reports bytes a codec could not decode.
 var ErrDecode = errors.New("flinksim: cannot decode value")

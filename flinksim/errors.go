@@ -2,6 +2,7 @@ package flinksim
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
 	"github.com/flinksim/go-flinksim/flinksim/internal/state"
@@ -11,7 +12,33 @@ import (
 // returned by a user function, or a panic in one (then Err wraps ErrPanic
 // and Stack holds the goroutine's stack). Use errors.As to get it from a
 // job's error.
-type OperatorError = engine.OperatorError
+type OperatorError struct {
+	// Operator is the name of the operator that failed.
+	Operator string
+	// Subtask is the index of the failed subtask.
+	Subtask int
+	// Err is the cause.
+	Err error
+	// Stack is the goroutine's stack when the failure was a panic.
+	Stack []byte
+}
+
+func (e *OperatorError) Error() string {
+	return fmt.Sprintf("operator %q subtask %d: %v", e.Operator, e.Subtask, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *OperatorError) Unwrap() error { return e.Err }
+
+func init() {
+	engine.OperatorErrorAs = func(e *engine.OperatorError, target any) bool {
+		p, ok := target.(**OperatorError)
+		if ok {
+			*p = &OperatorError{Operator: e.Operator, Subtask: e.Subtask, Err: e.Err, Stack: e.Stack}
+		}
+		return ok
+	}
+}
 
 // Errors reported when a graph is built or a job runs. Graph errors are
 // reported by Execute and Start, joined, and match with errors.Is.

@@ -156,7 +156,7 @@ type processOp[K comparable, I, O any] struct {
 	rt   *KeyedRuntimeContext[K]
 	kctx KeyedContext[K]
 	fn   KeyedProcessFunction[K, I, O]
-	out  engine.Collector[O]
+	out  Collector[O] // converted once, not per call
 }
 
 func (o *processOp[K, I, O]) ProcessBatch(b any) {

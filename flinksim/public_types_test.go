@@ -12,7 +12,7 @@ import (
 // TestPublicTypesArePublic: the types a user reads are defined in this
 // package, so go doc shows their fields and methods (an alias of an
 // internal type shows none: `go doc flinksim.CheckpointRecord` did not
-// show Ref). OperatorError and Codec are still aliases of the runtime's.
+// show Ref).
 func TestPublicTypesArePublic(t *testing.T) {
 	const pkg = "github.com/flinksim/go-flinksim/flinksim"
 	for _, typ := range []reflect.Type{
@@ -30,6 +30,9 @@ func TestPublicTypesArePublic(t *testing.T) {
 		reflect.TypeFor[flinksim.SubtaskStatus](),
 		reflect.TypeFor[flinksim.CheckpointingMode](),
 		reflect.TypeFor[flinksim.OperatorOption](),
+		reflect.TypeFor[flinksim.OperatorError](),
+		reflect.TypeFor[flinksim.Codec[int]](),
+		reflect.TypeFor[flinksim.Collector[int]](),
 	} {
 		assert.Equal(t, pkg, typ.PkgPath(), "%v is defined elsewhere", typ)
 	}

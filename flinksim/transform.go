@@ -56,7 +56,7 @@ type flatMapOp[In, Out any] struct {
 	noLifecycle
 	ctx *engine.OperatorContext
 	fn  func(In, Collector[Out]) error
-	out engine.Collector[Out]
+	out Collector[Out] // converted once, not per call
 }
 
 func (o *flatMapOp[In, Out]) Collect(v In) {

@@ -75,6 +75,16 @@ func (e *OperatorError) Error() string {
 
 func (e *OperatorError) Unwrap() error { return e.Err }
 
+// OperatorErrorAs lets errors.As find e as the public package's operator
+// error type: the public package sets it once, at init, to a function that
+// fills target when it points at that type.
+var OperatorErrorAs func(e *OperatorError, target any) bool
+
+// As implements errors.As for the public operator error type.
+func (e *OperatorError) As(target any) bool {
+	return OperatorErrorAs != nil && OperatorErrorAs(e, target)
+}
+
 // ErrEmitAfterEnd marks an OperatorError of a task whose operator emitted
 // a record after the task's output ended.
 var ErrEmitAfterEnd = errors.New("flinksim: record emitted after the end of the output")
