@@ -76,7 +76,7 @@ func BenchmarkWideKeyBy(b *testing.B) {
 	var peak uint64
 	for b.Loop() {
 		env := flinksim.NewEnvironment(flinksim.WithParallelism(1000), flinksim.WithTaskManagers(10, 100))
-		src := flinksim.FromSlice(env, "words", words)
+		src := parallelSlice(env, "words", words)
 		counts := flinksim.Reduce(flinksim.KeyBy(src, func(w string) string { return w }), "count",
 			func(a, v string) (string, error) { return a, nil })
 		flinksim.Sink(counts, "out", func(string) error { return nil })

@@ -372,8 +372,8 @@ func TestKeyGroupsAreStable(t *testing.T) {
 		// The same keys reach three keyed operators from different
 		// upstreams: a source of parallelism 1, one of parallelism 3, and
 		// a map behind a rebalance.
-		a := flinksim.FromSlice(env, "a", keys, flinksim.Parallelism(1))
-		b := flinksim.FromSlice(env, "b", append(append([]string(nil), keys...), keys...), flinksim.Parallelism(3))
+		a := parallelSlice(env, "a", keys, flinksim.Parallelism(1))
+		b := parallelSlice(env, "b", append(append([]string(nil), keys...), keys...), flinksim.Parallelism(3))
 		c := flinksim.Map(flinksim.Rebalance(a), "c", identity[string], flinksim.Parallelism(2))
 		for name, s := range map[string]flinksim.Stream[string]{"pa": a, "pb": b, "pc": c} {
 			flinksim.Sink(flinksim.Process(flinksim.KeyBy(s, func(k string) string { return k }), name, record(name)), name+"-out", discardSink[string])
@@ -407,7 +407,7 @@ type gobKey struct {
 // KeyBy refuses such keys and KeyByCodec takes a stable codec.
 func TestKeyByRefusesGobKeys(t *testing.T) {
 	env := flinksim.NewEnvironment(flinksim.WithParallelism(1))
-	src := flinksim.FromSlice(env, "src", []gobKey{{"eu", nil}})
+	src := parallelSlice(env, "src", []gobKey{{"eu", nil}})
 	flinksim.Collect(flinksim.Reduce(flinksim.KeyBy(src, func(k gobKey) gobKey { return k }), "r",
 		func(a, b gobKey) (gobKey, error) { return a, nil }), "out")
 	_, err := env.Execute(t.Context(), "gob-key")
@@ -416,7 +416,7 @@ func TestKeyByRefusesGobKeys(t *testing.T) {
 	assert.ErrorContains(t, err, "flinksim_test.gobKey")
 
 	env = flinksim.NewEnvironment(flinksim.WithParallelism(1))
-	src2 := flinksim.FromSlice(env, "src", []structKey{{"eu", 7}})
+	src2 := parallelSlice(env, "src", []structKey{{"eu", 7}})
 	sink := flinksim.Collect(flinksim.Reduce(flinksim.KeyByCodec(src2, func(k structKey) structKey { return k }, structKeyCodec{}), "r",
 		func(a, b structKey) (structKey, error) { return a, nil }), "out")
 	_, err = env.Execute(t.Context(), "stable-key")

@@ -17,7 +17,7 @@ import (
 // shuffleJob builds a job with every kind of edge: two sources, a union,
 // a rebalance, a broadcast and a key-by. It returns its sinks.
 func shuffleJob(env *flinksim.Environment, n int) (*flinksim.CollectSink[kv], *flinksim.CollectSink[int]) {
-	a := flinksim.FromSlice(env, "a", seq(0, n), flinksim.Parallelism(2))
+	a := parallelSlice(env, "a", seq(0, n), flinksim.Parallelism(2))
 	b := flinksim.Generate(env, "b", int64(n), func(i int64) (int, error) { return int(1000 + i), nil }, flinksim.Parallelism(3))
 	u := flinksim.Map(flinksim.Rebalance(flinksim.Union(a, b)), "kv", func(v int) (kv, error) {
 		return kv{K: "k" + strconv.Itoa(v%5), V: v}, nil
@@ -95,7 +95,7 @@ func TestSimulationSeedsDiffer(t *testing.T) {
 func TestSimulationTraceGolden(t *testing.T) {
 	var trace bytes.Buffer
 	env := flinksim.NewEnvironment(flinksim.WithParallelism(2), flinksim.WithBatchSize(2), flinksim.WithSimulation(7, &trace))
-	src := flinksim.FromSlice(env, "src", []kv{{"a", 1}, {"b", 2}, {"a", 3}, {"c", 4}, {"b", 5}, {"a", 6}})
+	src := parallelSlice(env, "src", []kv{{"a", 1}, {"b", 2}, {"a", 3}, {"c", 4}, {"b", 5}, {"a", 6}})
 	sums := flinksim.Reduce(flinksim.KeyBy(src, kvKey), "sum", func(x, y kv) (kv, error) { return kv{K: x.K, V: x.V + y.V}, nil })
 	out := flinksim.Collect(sums, "out")
 	_, err := env.Execute(t.Context(), "golden")

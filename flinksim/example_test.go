@@ -266,23 +266,23 @@ func ExampleWithSimulation() {
 	// same seed, same trace: true
 	// 0s job attempt 1
 	// 1ms numbers (0) poll -> 2 records
-	// 2ms numbers (0) poll -> 1 records
-	// 2ms numbers (0) end-of-input
-	// 2ms numbers (0) finished
-	// 3ms double -> collect (1) <- in0 batch n=1
-	// 4ms double -> collect (0) <- in0 batch n=2
-	// 5ms double -> collect (1) <- in0 end-of-data
+	// 2ms numbers (0) poll -> 2 records
+	// 3ms double -> collect (1) <- in0 batch n=2
+	// 4ms numbers (0) poll -> 2 records
+	// 4ms numbers (0) end-of-input
+	// 4ms numbers (0) finished
+	// 5ms double -> collect (0) <- in0 batch n=2
 }
 
 func ExampleCollect() {
 	env := flinksim.NewEnvironment(flinksim.WithParallelism(2))
-	letters := flinksim.FromSlice(env, "letters", []string{"a", "b", "c", "d", "e"})
+	letters := flinksim.Generate(env, "letters", 5, func(i int64) (string, error) { return string(rune('a' + i)), nil })
 	sink := flinksim.Collect(letters, "collect")
 	if _, err := env.Execute(context.Background(), "letters"); err != nil {
 		fmt.Println(err)
 		return
 	}
-	// FromSlice gives each subtask a contiguous part of the slice, and the
+	// Generate gives each subtask a contiguous part of its range, and the
 	// forward edge keeps it on the same subtask of the sink.
 	fmt.Println(sink.Subtask(0), sink.Subtask(1))
 	fmt.Println(sink.Values())

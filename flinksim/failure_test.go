@@ -59,7 +59,7 @@ func failingJobs(err error, panics bool) []failingJob {
 		return err
 	}
 	src := func(env *flinksim.Environment) flinksim.Stream[int] {
-		return flinksim.FromSlice(env, "src", seq(0, 30))
+		return parallelSlice(env, "src", seq(0, 30))
 	}
 	keyOf := func(v int) string { return "k" + strconv.Itoa(v%7) }
 	var processFailedAt atomic.Int32
@@ -110,7 +110,7 @@ func failingJobs(err error, panics bool) []failingJob {
 		{name: "reduce", build: func(env *flinksim.Environment) int {
 			// The reduce function runs from a key's second record on: one
 			// producer makes badRecord arrive after the others of its key.
-			one := flinksim.FromSlice(env, "src", seq(0, 30), flinksim.Parallelism(1))
+			one := parallelSlice(env, "src", seq(0, 30), flinksim.Parallelism(1))
 			r := flinksim.Reduce(flinksim.KeyBy(one, keyOf), "bad", func(a, b int) (int, error) { return a + b, fail(b) })
 			flinksim.Sink(r, "out", discardSink[int])
 			return subtaskOfKey(keyOf(badRecord), 3)
@@ -192,7 +192,7 @@ func TestPanicFailsJob(t *testing.T) {
 	t.Run("non-error value", func(t *testing.T) {
 		forEachExecutor(t, func(t *testing.T, ex executor) {
 			env := ex.newEnv(flinksim.WithParallelism(1))
-			flinksim.Sink(flinksim.FromSlice(env, "src", []int{1}), "bad", func(int) error { panic("a string") })
+			flinksim.Sink(parallelSlice(env, "src", []int{1}), "bad", func(int) error { panic("a string") })
 			_, err := env.Execute(t.Context(), "panic")
 			require.ErrorIs(t, err, flinksim.ErrPanic)
 			assert.ErrorContains(t, err, "a string")
@@ -204,7 +204,7 @@ func TestPanicFailsJob(t *testing.T) {
 func TestExecuteReturnsFailure(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		env := ex.newEnv(flinksim.WithParallelism(2))
-		flinksim.Sink(flinksim.FromSlice(env, "src", seq(0, 30)), "bad", func(v int) error { return failIf(v, errBoom) })
+		flinksim.Sink(parallelSlice(env, "src", seq(0, 30)), "bad", func(v int) error { return failIf(v, errBoom) })
 		res, err := env.Execute(t.Context(), "fail")
 		assert.Nil(t, res)
 		require.ErrorIs(t, err, errBoom)
@@ -237,7 +237,7 @@ func TestSinkWriterFailures(t *testing.T) {
 			forEachExecutor(t, func(t *testing.T, ex executor) {
 				defer goleak.VerifyNone(t)
 				env := ex.newEnv(flinksim.WithParallelism(2))
-				flinksim.SinkTo(flinksim.FromSlice(env, "src", seq(0, 10)), "bad", func(rt *flinksim.RuntimeContext) (flinksim.SinkWriter[int], error) {
+				flinksim.SinkTo(parallelSlice(env, "src", seq(0, 10)), "bad", func(rt *flinksim.RuntimeContext) (flinksim.SinkWriter[int], error) {
 					if rt.Subtask() == 1 {
 						return tc.w, nil
 					}
@@ -265,31 +265,31 @@ func TestOpenFailures(t *testing.T) {
 		want  []error
 	}{
 		{"sink open error", func(env *flinksim.Environment) {
-			flinksim.SinkTo(flinksim.FromSlice(env, "src", seq(0, 10)), "bad", func(*flinksim.RuntimeContext) (flinksim.SinkWriter[int], error) {
+			flinksim.SinkTo(parallelSlice(env, "src", seq(0, 10)), "bad", func(*flinksim.RuntimeContext) (flinksim.SinkWriter[int], error) {
 				return nil, errBoom
 			})
 		}, []error{errBoom}},
 		{"sink open returns nil", func(env *flinksim.Environment) {
-			flinksim.SinkTo(flinksim.FromSlice(env, "src", seq(0, 10)), "bad", func(*flinksim.RuntimeContext) (flinksim.SinkWriter[int], error) {
+			flinksim.SinkTo(parallelSlice(env, "src", seq(0, 10)), "bad", func(*flinksim.RuntimeContext) (flinksim.SinkWriter[int], error) {
 				return nil, nil
 			})
 		}, []error{flinksim.ErrInvalidOperator}},
 		{"process open error", func(env *flinksim.Environment) {
-			p := flinksim.Process(flinksim.KeyBy(flinksim.FromSlice(env, "src", seq(0, 10)), func(v int) int { return v }), "bad",
+			p := flinksim.Process(flinksim.KeyBy(parallelSlice(env, "src", seq(0, 10)), func(v int) int { return v }), "bad",
 				func(*flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, int], error) {
 					return nil, errBoom
 				})
 			flinksim.Sink(p, "out", discardSink[int], flinksim.Parallelism(1))
 		}, []error{errBoom}},
 		{"process open returns nil", func(env *flinksim.Environment) {
-			p := flinksim.Process(flinksim.KeyBy(flinksim.FromSlice(env, "src", seq(0, 10)), func(v int) int { return v }), "bad",
+			p := flinksim.Process(flinksim.KeyBy(parallelSlice(env, "src", seq(0, 10)), func(v int) int { return v }), "bad",
 				func(*flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, int], error) {
 					return nil, nil
 				})
 			flinksim.Sink(p, "out", discardSink[int], flinksim.Parallelism(1))
 		}, []error{flinksim.ErrInvalidOperator}},
 		{"state used in open", func(env *flinksim.Environment) {
-			p := flinksim.Process(flinksim.KeyBy(flinksim.FromSlice(env, "src", seq(0, 10)), func(v int) int { return v }), "bad",
+			p := flinksim.Process(flinksim.KeyBy(parallelSlice(env, "src", seq(0, 10)), func(v int) int { return v }), "bad",
 				func(rt *flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, int], error) {
 					n := flinksim.NewValueState[int](rt, "n")
 					n.Update(1) // no current key
@@ -298,7 +298,7 @@ func TestOpenFailures(t *testing.T) {
 			flinksim.Sink(p, "out", discardSink[int], flinksim.Parallelism(1))
 		}, []error{flinksim.ErrNoKey}},
 		{"state conflict", func(env *flinksim.Environment) {
-			p := flinksim.Process(flinksim.KeyBy(flinksim.FromSlice(env, "src", seq(0, 10)), func(v int) int { return v }), "bad",
+			p := flinksim.Process(flinksim.KeyBy(parallelSlice(env, "src", seq(0, 10)), func(v int) int { return v }), "bad",
 				func(rt *flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, int], error) {
 					flinksim.NewValueState[int](rt, "s")
 					flinksim.NewValueState[string](rt, "s")
@@ -307,7 +307,7 @@ func TestOpenFailures(t *testing.T) {
 			flinksim.Sink(p, "out", discardSink[int], flinksim.Parallelism(1))
 		}, []error{flinksim.ErrStateConflict}},
 		{"state conflict across kinds", func(env *flinksim.Environment) {
-			p := flinksim.Process(flinksim.KeyBy(flinksim.FromSlice(env, "src", seq(0, 10)), func(v int) int { return v }), "bad",
+			p := flinksim.Process(flinksim.KeyBy(parallelSlice(env, "src", seq(0, 10)), func(v int) int { return v }), "bad",
 				func(rt *flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, int], error) {
 					flinksim.NewValueState[int](rt, "s")
 					flinksim.NewListState[int](rt, "s")
@@ -342,7 +342,7 @@ func TestOpenFailures(t *testing.T) {
 func TestPanicInOpenNamesOperator(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		env := ex.newEnv(flinksim.WithParallelism(2))
-		p := flinksim.Process(flinksim.KeyBy(flinksim.FromSlice(env, "src", seq(0, 10)), func(v int) int { return v }), "bad",
+		p := flinksim.Process(flinksim.KeyBy(parallelSlice(env, "src", seq(0, 10)), func(v int) int { return v }), "bad",
 			func(rt *flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, int], error) {
 				panic(errBoom)
 			})
@@ -360,7 +360,7 @@ func TestPanicInOpenNamesOperator(t *testing.T) {
 func TestStateConflictWhileProcessing(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		env := ex.newEnv(flinksim.WithParallelism(1))
-		p := flinksim.Process(flinksim.KeyBy(flinksim.FromSlice(env, "src", seq(0, 10)), func(v int) int { return v % 2 }), "bad",
+		p := flinksim.Process(flinksim.KeyBy(parallelSlice(env, "src", seq(0, 10)), func(v int) int { return v % 2 }), "bad",
 			func(rt *flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, int], error) {
 				return flinksim.ProcessFunc[int, int, int](func(ctx *flinksim.KeyedContext[int], v int, out flinksim.Collector[int]) error {
 					flinksim.NewValueState[int](ctx.Runtime(), "s")
@@ -380,7 +380,7 @@ func TestStateConflictWhileProcessing(t *testing.T) {
 func TestStateConflictSameValueType(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		env := ex.newEnv(flinksim.WithParallelism(1))
-		p := flinksim.Process(flinksim.KeyBy(flinksim.FromSlice(env, "src", seq(0, 10)), func(v int) int { return v }), "bad",
+		p := flinksim.Process(flinksim.KeyBy(parallelSlice(env, "src", seq(0, 10)), func(v int) int { return v }), "bad",
 			func(rt *flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, int], error) {
 				flinksim.NewValueState[int](rt, "s")
 				flinksim.NewReducingState(rt, "s", func(a, b int) (int, error) { return a + b, nil })
@@ -423,7 +423,7 @@ func TestSinkClosedWhenChainFailsToOpen(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		var cc closeCounter
 		env := ex.newEnv(flinksim.WithParallelism(2))
-		p := flinksim.Process(flinksim.KeyBy(flinksim.FromSlice(env, "src", seq(0, 10)), func(v int) int { return v }), "bad",
+		p := flinksim.Process(flinksim.KeyBy(parallelSlice(env, "src", seq(0, 10)), func(v int) int { return v }), "bad",
 			func(*flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, int], error) {
 				return nil, errBoom
 			})
@@ -443,7 +443,7 @@ func TestSinkClosedOnFailure(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		var cc closeCounter
 		env := ex.newEnv(flinksim.WithParallelism(3))
-		src := flinksim.FromSlice(env, "src", seq(0, 30))
+		src := parallelSlice(env, "src", seq(0, 30))
 		flinksim.SinkTo(flinksim.Map(src, "bad", func(v int) (int, error) { return v, failIf(v, errBoom) }), "out", cc.open)
 		flinksim.SinkTo(flinksim.Rebalance(src), "other", cc.open, flinksim.Parallelism(2))
 		_, err := env.Execute(t.Context(), "fail")

@@ -91,7 +91,7 @@ func TestInvalidBatchSizeIsRefused(t *testing.T) {
 		{BuffersPerChannel: -3}, {BufferTimeout: -time.Second},
 	} {
 		env := flinksim.NewEnvironmentFromConfig(c)
-		flinksim.Collect(flinksim.FromSlice(env, "src", []int{1}), "out")
+		flinksim.Collect(parallelSlice(env, "src", []int{1}), "out")
 		_, err := env.Execute(t.Context(), "bad")
 		assert.ErrorIs(t, err, flinksim.ErrInvalidConfig, "%+v", c)
 	}

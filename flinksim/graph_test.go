@@ -17,7 +17,7 @@ func discardSink[T any](T) error { return nil }
 // it never panics.
 func TestGraphErrors(t *testing.T) {
 	src := func(env *flinksim.Environment) flinksim.Stream[int] {
-		return flinksim.FromSlice(env, "src", []int{1, 2, 3})
+		return parallelSlice(env, "src", []int{1, 2, 3})
 	}
 	for _, tc := range []struct {
 		name  string
@@ -68,7 +68,7 @@ func TestGraphErrors(t *testing.T) {
 			flinksim.Sink(flinksim.Map(src(env), "", identity[int]), "out", discardSink[int])
 		}, want: []error{flinksim.ErrInvalidOperator}},
 		{name: "empty source name", build: func(env *flinksim.Environment) {
-			flinksim.Sink(flinksim.FromSlice(env, "", []int{1}), "out", discardSink[int])
+			flinksim.Sink(parallelSlice(env, "", []int{1}), "out", discardSink[int])
 		}, want: []error{flinksim.ErrInvalidOperator}},
 		{name: "empty sink name", build: func(env *flinksim.Environment) {
 			flinksim.Sink(src(env), "", discardSink[int])
@@ -112,7 +112,7 @@ func TestGraphErrors(t *testing.T) {
 		}, want: []error{flinksim.ErrInvalidOperator}},
 		{name: "union across environments", build: func(env *flinksim.Environment) {
 			other := flinksim.NewEnvironment()
-			flinksim.Sink(flinksim.Union(src(env), flinksim.FromSlice(other, "src2", []int{4})), "out", discardSink[int])
+			flinksim.Sink(flinksim.Union(src(env), parallelSlice(other, "src2", []int{4})), "out", discardSink[int])
 		}, want: []error{flinksim.ErrInvalidStream}},
 		{name: "union with a zero stream", build: func(env *flinksim.Environment) {
 			flinksim.Sink(flinksim.Union(src(env), flinksim.Stream[int]{}), "out", discardSink[int])
@@ -161,14 +161,14 @@ func TestInvalidConfig(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := flinksim.NewEnvironment(tc.opts...)
-			flinksim.Sink(flinksim.FromSlice(env, "src", []int{1}), "out", discardSink[int], flinksim.Parallelism(1))
+			flinksim.Sink(parallelSlice(env, "src", []int{1}), "out", discardSink[int], flinksim.Parallelism(1))
 			_, err := env.Execute(t.Context(), "bad")
 			assert.ErrorIs(t, err, flinksim.ErrInvalidConfig)
 		})
 	}
 	t.Run("from config", func(t *testing.T) {
 		env := flinksim.NewEnvironmentFromConfig(flinksim.Config{BatchSize: -5, SlotsPerTaskManager: -1})
-		flinksim.Sink(flinksim.FromSlice(env, "src", []int{1}), "out", discardSink[int], flinksim.Parallelism(1))
+		flinksim.Sink(parallelSlice(env, "src", []int{1}), "out", discardSink[int], flinksim.Parallelism(1))
 		_, err := env.Execute(t.Context(), "bad")
 		assert.ErrorIs(t, err, flinksim.ErrInvalidConfig)
 		assert.ErrorContains(t, err, "batch size")
@@ -188,7 +188,7 @@ func TestInvalidConfig(t *testing.T) {
 func TestAlreadyExecuted(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		env := ex.newEnv(flinksim.WithParallelism(1))
-		flinksim.Sink(flinksim.FromSlice(env, "src", []int{1}), "out", discardSink[int])
+		flinksim.Sink(parallelSlice(env, "src", []int{1}), "out", discardSink[int])
 		_, err := env.Execute(t.Context(), "once")
 		require.NoError(t, err)
 		_, err = env.Execute(t.Context(), "twice")
@@ -231,7 +231,7 @@ func TestInvalidStreams(t *testing.T) {
 	})
 	t.Run("zero keyed stream in a job", func(t *testing.T) {
 		env := flinksim.NewEnvironment(flinksim.WithParallelism(1))
-		src := flinksim.FromSlice(env, "src", []int{1})
+		src := parallelSlice(env, "src", []int{1})
 		flinksim.Sink(src, "ok", discardSink[int])
 		bad := flinksim.Reduce(zeroKeyed, "r", sum)
 		assert.ErrorIs(t, bad.Err(), flinksim.ErrInvalidStream)
@@ -246,7 +246,7 @@ func TestInvalidStreams(t *testing.T) {
 // returns must say so, like every other invalid stream.
 func TestNilFunctionStreamErr(t *testing.T) {
 	env := flinksim.NewEnvironment()
-	src := flinksim.FromSlice(env, "src", []int{1})
+	src := parallelSlice(env, "src", []int{1})
 	assert.ErrorIs(t, flinksim.Map[int, int](src, "m", nil).Err(), flinksim.ErrInvalidOperator)
 	assert.ErrorIs(t, flinksim.FlatMap[int, int](src, "f", nil).Err(), flinksim.ErrInvalidOperator)
 	assert.ErrorIs(t, flinksim.Filter[int](src, "g", nil).Err(), flinksim.ErrInvalidOperator)

@@ -186,3 +186,10 @@ func statusCounts(job *flinksim.JobClient) map[flinksim.SubtaskStatus]int {
 
 // identity is a Map function.
 func identity[T any](v T) (T, error) { return v, nil }
+
+// parallelSlice is a parallel source of items: with parallelism p,
+// subtask i emits the i-th of p contiguous parts, in order. (FromSlice is
+// non-parallel, as Flink's fromCollection.)
+func parallelSlice[T any](env *flinksim.Environment, name string, items []T, opts ...flinksim.OperatorOption) flinksim.Stream[T] {
+	return flinksim.Generate(env, name, int64(len(items)), func(i int64) (T, error) { return items[i], nil }, opts...)
+}

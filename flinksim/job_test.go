@@ -42,7 +42,7 @@ func TestJobFinishes(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		env := ex.newEnv(flinksim.WithParallelism(2))
 		g := newGate()
-		src := flinksim.FromSlice(env, "src", seq(0, 100))
+		src := parallelSlice(env, "src", seq(0, 100))
 		flinksim.Sink(flinksim.Rebalance(src), "sink", g.wait, flinksim.Parallelism(1))
 		job := startJob(t, env)
 		assert.Equal(t, t.Name(), job.Name())
@@ -185,7 +185,7 @@ func TestPlacement(t *testing.T) {
 	type place struct{ Task, Subtask, TM, Slot int }
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		env := ex.newEnv(flinksim.WithTaskManagers(2, 2), flinksim.WithParallelism(4))
-		src := flinksim.FromSlice(env, "src", seq(0, 10))
+		src := parallelSlice(env, "src", seq(0, 10))
 		flinksim.Sink(flinksim.Rebalance(src), "sink", discardSink[int])
 		flinksim.Sink(flinksim.Rebalance(src), "small", discardSink[int], flinksim.Parallelism(2))
 		job := startJob(t, env)
@@ -203,7 +203,7 @@ func TestPlacement(t *testing.T) {
 	})
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		env := ex.newEnv(flinksim.WithParallelism(3))
-		flinksim.Sink(flinksim.FromSlice(env, "src", seq(0, 10)), "sink", discardSink[int])
+		flinksim.Sink(parallelSlice(env, "src", seq(0, 10)), "sink", discardSink[int])
 		job := startJob(t, env)
 		require.NoError(t, job.Wait(t.Context()))
 		for _, s := range job.Subtasks() {
@@ -237,7 +237,7 @@ func TestMetrics(t *testing.T) {
 		assert.Equal(t, wantSubtasks, subtasks)
 	}
 	build := func(env *flinksim.Environment) {
-		src := flinksim.FromSlice(env, "src", seq(0, 100))
+		src := parallelSlice(env, "src", seq(0, 100))
 		even := flinksim.Filter(src, "even", func(v int) (bool, error) { return v%2 == 0, nil })
 		double := flinksim.FlatMap(even, "double", func(v int, out flinksim.Collector[int]) error {
 			out.Collect(v)
@@ -294,7 +294,7 @@ func TestObserveRunningJob(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		env := ex.newEnv(flinksim.WithParallelism(2), flinksim.WithBatchSize(8))
 		g := newGate()
-		src := flinksim.FromSlice(env, "src", seq(0, 100), flinksim.Parallelism(1))
+		src := parallelSlice(env, "src", seq(0, 100), flinksim.Parallelism(1))
 		m := flinksim.Map(src, "gate", func(v int) (int, error) {
 			if v == 30 {
 				_ = g.wait(v)
@@ -325,7 +325,7 @@ func TestManualClock(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		env := ex.newEnv(flinksim.WithParallelism(1), flinksim.WithClock(clk))
 		var seen time.Time
-		flinksim.SinkTo(flinksim.FromSlice(env, "src", []int{1}), "sink", func(rt *flinksim.RuntimeContext) (flinksim.SinkWriter[int], error) {
+		flinksim.SinkTo(parallelSlice(env, "src", []int{1}), "sink", func(rt *flinksim.RuntimeContext) (flinksim.SinkWriter[int], error) {
 			seen = rt.Now()
 			return flinksim.SinkWriterFunc[int](discardSink[int]), nil
 		})
@@ -352,7 +352,7 @@ func TestLogger(t *testing.T) {
 func testLogger(t *testing.T, ex executor) {
 	core, logs := observer.New(zapcore.InfoLevel)
 	env := ex.newEnv(flinksim.WithParallelism(1), flinksim.WithLogger(zap.New(core)))
-	flinksim.SinkTo(flinksim.FromSlice(env, "src", []int{1}), "sink", func(rt *flinksim.RuntimeContext) (flinksim.SinkWriter[int], error) {
+	flinksim.SinkTo(parallelSlice(env, "src", []int{1}), "sink", func(rt *flinksim.RuntimeContext) (flinksim.SinkWriter[int], error) {
 		rt.Logger().Info("hello from sink")
 		return flinksim.SinkWriterFunc[int](discardSink[int]), nil
 	})

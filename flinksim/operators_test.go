@@ -25,7 +25,7 @@ func TestMap(t *testing.T) {
 	for _, p := range []int{1, 3} {
 		t.Run(fmt.Sprintf("p=%d", p), func(t *testing.T) {
 			runCollect(t, []flinksim.Option{flinksim.WithParallelism(p)}, func(env *flinksim.Environment) *flinksim.CollectSink[string] {
-				src := flinksim.FromSlice(env, "src", in)
+				src := parallelSlice(env, "src", in)
 				m := flinksim.Map(src, "fmt", func(v int) (string, error) { return "v" + strconv.Itoa(2*v), nil })
 				return flinksim.Collect(m, "out")
 			}, func(t *testing.T, out *flinksim.CollectSink[string]) {
@@ -35,7 +35,7 @@ func TestMap(t *testing.T) {
 	}
 	t.Run("other parallelism", func(t *testing.T) {
 		runCollect(t, []flinksim.Option{flinksim.WithParallelism(2)}, func(env *flinksim.Environment) *flinksim.CollectSink[string] {
-			src := flinksim.FromSlice(env, "src", in)
+			src := parallelSlice(env, "src", in)
 			m := flinksim.Map(src, "fmt", func(v int) (string, error) { return "v" + strconv.Itoa(2*v), nil }, flinksim.Parallelism(5))
 			return flinksim.Collect(m, "out", flinksim.Parallelism(3))
 		}, func(t *testing.T, out *flinksim.CollectSink[string]) {
@@ -53,7 +53,7 @@ func TestFlatMap(t *testing.T) {
 		}
 	}
 	runCollect(t, []flinksim.Option{flinksim.WithParallelism(3)}, func(env *flinksim.Environment) *flinksim.CollectSink[int] {
-		src := flinksim.FromSlice(env, "src", in)
+		src := parallelSlice(env, "src", in)
 		fm := flinksim.FlatMap(src, "copies", func(v int, out flinksim.Collector[int]) error {
 			for range v % 4 {
 				out.Collect(v)
@@ -70,7 +70,7 @@ func TestFilter(t *testing.T) {
 	in := seq(0, 500)
 	want := slices.DeleteFunc(slices.Clone(in), func(v int) bool { return v%3 != 0 })
 	runCollect(t, []flinksim.Option{flinksim.WithParallelism(4)}, func(env *flinksim.Environment) *flinksim.CollectSink[int] {
-		src := flinksim.FromSlice(env, "src", in)
+		src := parallelSlice(env, "src", in)
 		f := flinksim.Filter(src, "thirds", func(v int) (bool, error) { return v%3 == 0, nil })
 		return flinksim.Collect(f, "out")
 	}, func(t *testing.T, out *flinksim.CollectSink[int]) {
@@ -94,7 +94,7 @@ func TestKeyByReduce(t *testing.T) {
 	sum := func(a, b kv) (kv, error) { return kv{K: a.K, V: a.V + b.V}, nil }
 	t.Run("one producer", func(t *testing.T) {
 		runCollect(t, []flinksim.Option{flinksim.WithParallelism(3)}, func(env *flinksim.Environment) *flinksim.CollectSink[kv] {
-			src := flinksim.FromSlice(env, "src", in, flinksim.Parallelism(1))
+			src := parallelSlice(env, "src", in, flinksim.Parallelism(1))
 			return flinksim.Collect(flinksim.Reduce(flinksim.KeyBy(src, kvKey), "sum", sum), "out")
 		}, func(t *testing.T, out *flinksim.CollectSink[kv]) {
 			assert.Equal(t, want, byKey(out.Values()))
@@ -108,7 +108,7 @@ func TestKeyByReduce(t *testing.T) {
 		// between executors.)
 		forEachExecutor(t, func(t *testing.T, ex executor) {
 			env := ex.newEnv(flinksim.WithParallelism(4))
-			src := flinksim.FromSlice(env, "src", in)
+			src := parallelSlice(env, "src", in)
 			out := flinksim.Collect(flinksim.Reduce(flinksim.KeyBy(src, kvKey), "sum", sum, flinksim.Parallelism(3)), "out", flinksim.Parallelism(2))
 			_, err := env.Execute(t.Context(), "reduce")
 			require.NoError(t, err)
@@ -141,7 +141,7 @@ func TestKeyTypes(t *testing.T) {
 	}
 	check := func(t *testing.T, got map[int]int) { assert.Equal(t, want, got) }
 	countBy := func(t *testing.T, env *flinksim.Environment, build func(s flinksim.Stream[int]) flinksim.Stream[kv]) *flinksim.CollectSink[kv] {
-		return flinksim.Collect(build(flinksim.FromSlice(env, "src", in)), "out")
+		return flinksim.Collect(build(parallelSlice(env, "src", in)), "out")
 	}
 	finalCounts := func(out *flinksim.CollectSink[kv]) map[int]int {
 		got := map[int]int{}
@@ -213,9 +213,9 @@ func TestUnion(t *testing.T) {
 	want := slices.Concat(a, b, c)
 	t.Run("three streams", func(t *testing.T) {
 		runCollect(t, []flinksim.Option{flinksim.WithParallelism(2)}, func(env *flinksim.Environment) *flinksim.CollectSink[int] {
-			sa := flinksim.FromSlice(env, "a", a, flinksim.Parallelism(1))
-			sb := flinksim.FromSlice(env, "b", b)
-			sc := flinksim.FromSlice(env, "c", c, flinksim.Parallelism(3))
+			sa := parallelSlice(env, "a", a, flinksim.Parallelism(1))
+			sb := parallelSlice(env, "b", b)
+			sc := parallelSlice(env, "c", c, flinksim.Parallelism(3))
 			u := flinksim.Union(sa, sb, sc)
 			return flinksim.Collect(flinksim.Map(u, "id", identity[int]), "out")
 		}, func(t *testing.T, out *flinksim.CollectSink[int]) {
@@ -225,9 +225,9 @@ func TestUnion(t *testing.T) {
 	t.Run("keyed", func(t *testing.T) {
 		runCollect(t, []flinksim.Option{flinksim.WithParallelism(3)}, func(env *flinksim.Environment) *flinksim.CollectSink[kv] {
 			toKV := func(v int) (kv, error) { return kv{K: strconv.Itoa(v % 5), V: 1}, nil }
-			sa := flinksim.Map(flinksim.FromSlice(env, "a", a), "ka", toKV)
-			sb := flinksim.Map(flinksim.FromSlice(env, "b", b), "kb", toKV)
-			sc := flinksim.Map(flinksim.FromSlice(env, "c", c), "kc", toKV)
+			sa := flinksim.Map(parallelSlice(env, "a", a), "ka", toKV)
+			sb := flinksim.Map(parallelSlice(env, "b", b), "kb", toKV)
+			sc := flinksim.Map(parallelSlice(env, "c", c), "kc", toKV)
 			n := flinksim.Reduce(flinksim.KeyBy(flinksim.Union(sa, sb, sc), kvKey), "count",
 				func(x, y kv) (kv, error) { return kv{K: x.K, V: x.V + y.V}, nil })
 			return flinksim.Collect(n, "out")
@@ -244,7 +244,7 @@ func TestUnion(t *testing.T) {
 	t.Run("with itself", func(t *testing.T) {
 		// As in Flink, a stream united with itself delivers every record twice.
 		runCollect(t, []flinksim.Option{flinksim.WithParallelism(2)}, func(env *flinksim.Environment) *flinksim.CollectSink[int] {
-			sa := flinksim.FromSlice(env, "a", a)
+			sa := parallelSlice(env, "a", a)
 			return flinksim.Collect(flinksim.Map(flinksim.Union(sa, sa), "id", identity[int]), "out")
 		}, func(t *testing.T, out *flinksim.CollectSink[int]) {
 			assertSameMultiset(t, slices.Concat(a, a), out.Values())
@@ -252,7 +252,7 @@ func TestUnion(t *testing.T) {
 	})
 	t.Run("one stream", func(t *testing.T) {
 		runCollect(t, []flinksim.Option{flinksim.WithParallelism(2)}, func(env *flinksim.Environment) *flinksim.CollectSink[int] {
-			return flinksim.Collect(flinksim.Union(flinksim.FromSlice(env, "a", a)), "out")
+			return flinksim.Collect(flinksim.Union(parallelSlice(env, "a", a)), "out")
 		}, func(t *testing.T, out *flinksim.CollectSink[int]) {
 			assert.Equal(t, a, out.Values())
 		})
@@ -262,7 +262,7 @@ func TestUnion(t *testing.T) {
 func TestRebalance(t *testing.T) {
 	in := seq(0, 100)
 	runCollect(t, nil, func(env *flinksim.Environment) *flinksim.CollectSink[int] {
-		src := flinksim.FromSlice(env, "src", in, flinksim.Parallelism(1))
+		src := parallelSlice(env, "src", in, flinksim.Parallelism(1))
 		return flinksim.Collect(flinksim.Rebalance(src), "out", flinksim.Parallelism(4))
 	}, func(t *testing.T, out *flinksim.CollectSink[int]) {
 		// Round-robin from one producer: 25 records each, in input order.
@@ -278,7 +278,7 @@ func TestRebalance(t *testing.T) {
 func TestBroadcast(t *testing.T) {
 	in := seq(0, 300)
 	runCollect(t, nil, func(env *flinksim.Environment) *flinksim.CollectSink[int] {
-		src := flinksim.FromSlice(env, "src", in, flinksim.Parallelism(2))
+		src := parallelSlice(env, "src", in, flinksim.Parallelism(2))
 		return flinksim.Collect(flinksim.Broadcast(src), "out", flinksim.Parallelism(3))
 	}, func(t *testing.T, out *flinksim.CollectSink[int]) {
 		for i := range 3 {
@@ -300,14 +300,14 @@ func TestForwardAndChaining(t *testing.T) {
 		{
 			name: "default forward chain",
 			build: func(env *flinksim.Environment) *flinksim.CollectSink[int] {
-				return flinksim.Collect(flinksim.Map(flinksim.FromSlice(env, "a", in), "b", identity[int]), "c")
+				return flinksim.Collect(flinksim.Map(parallelSlice(env, "a", in), "b", identity[int]), "c")
 			},
 			want: []string{"a -> b -> c"}, par: map[string]int{"a -> b -> c": 2},
 		},
 		{
 			name: "explicit Forward",
 			build: func(env *flinksim.Environment) *flinksim.CollectSink[int] {
-				b := flinksim.Map(flinksim.Forward(flinksim.FromSlice(env, "a", in)), "b", identity[int])
+				b := flinksim.Map(flinksim.Forward(parallelSlice(env, "a", in)), "b", identity[int])
 				return flinksim.Collect(flinksim.Forward(b), "c")
 			},
 			want: []string{"a -> b -> c"}, par: map[string]int{"a -> b -> c": 2},
@@ -315,14 +315,14 @@ func TestForwardAndChaining(t *testing.T) {
 		{
 			name: "rebalance breaks the chain",
 			build: func(env *flinksim.Environment) *flinksim.CollectSink[int] {
-				return flinksim.Collect(flinksim.Map(flinksim.Rebalance(flinksim.FromSlice(env, "a", in)), "b", identity[int]), "c")
+				return flinksim.Collect(flinksim.Map(flinksim.Rebalance(parallelSlice(env, "a", in)), "b", identity[int]), "c")
 			},
 			want: []string{"a", "b -> c"}, par: map[string]int{"a": 2, "b -> c": 2},
 		},
 		{
 			name: "parallelism change breaks the chain",
 			build: func(env *flinksim.Environment) *flinksim.CollectSink[int] {
-				b := flinksim.Map(flinksim.FromSlice(env, "a", in), "b", identity[int], flinksim.Parallelism(3))
+				b := flinksim.Map(parallelSlice(env, "a", in), "b", identity[int], flinksim.Parallelism(3))
 				return flinksim.Collect(b, "c", flinksim.Parallelism(3))
 			},
 			want: []string{"a", "b -> c"}, par: map[string]int{"a": 2, "b -> c": 3},
@@ -330,7 +330,7 @@ func TestForwardAndChaining(t *testing.T) {
 		{
 			name: "keyBy breaks the chain",
 			build: func(env *flinksim.Environment) *flinksim.CollectSink[int] {
-				b := flinksim.Reduce(flinksim.KeyBy(flinksim.FromSlice(env, "a", in), func(v int) int { return v % 3 }), "b",
+				b := flinksim.Reduce(flinksim.KeyBy(parallelSlice(env, "a", in), func(v int) int { return v % 3 }), "b",
 					func(x, y int) (int, error) { return x + y, nil })
 				return flinksim.Collect(b, "c")
 			},
@@ -339,7 +339,7 @@ func TestForwardAndChaining(t *testing.T) {
 		{
 			name: "union input is not chained",
 			build: func(env *flinksim.Environment) *flinksim.CollectSink[int] {
-				u := flinksim.Union(flinksim.FromSlice(env, "a", in), flinksim.FromSlice(env, "a2", in))
+				u := flinksim.Union(parallelSlice(env, "a", in), parallelSlice(env, "a2", in))
 				return flinksim.Collect(u, "c")
 			},
 			want: []string{"a", "a2", "c"}, par: map[string]int{"a": 2, "a2": 2, "c": 2},
@@ -371,7 +371,7 @@ func TestParallelismOption(t *testing.T) {
 			seen[rt.OperatorName()] = append(seen[rt.OperatorName()], rt.Parallelism())
 			return flinksim.SinkWriterFunc[int](func(int) error { return nil }), nil
 		}
-		src := flinksim.FromSlice(env, "src", seq(0, 10))
+		src := parallelSlice(env, "src", seq(0, 10))
 		flinksim.SinkTo(src, "default", open)
 		flinksim.SinkTo(flinksim.Rebalance(src), "five", open, flinksim.Parallelism(5))
 		flinksim.SinkTo(flinksim.Rebalance(src), "one", open, flinksim.Parallelism(1))
@@ -394,7 +394,7 @@ func TestMaxParallelismOption(t *testing.T) {
 			seen[rt.OperatorName()] = rt.MaxParallelism()
 			return flinksim.SinkWriterFunc[int](func(int) error { return nil }), nil
 		}
-		src := flinksim.FromSlice(env, "src", seq(0, 10))
+		src := parallelSlice(env, "src", seq(0, 10))
 		flinksim.SinkTo(src, "env", open)
 		flinksim.SinkTo(src, "op", open, flinksim.MaxParallelism(7))
 		require.NoError(t, startJob(t, env).Wait(t.Context()))
@@ -412,7 +412,7 @@ func TestMaxParallelismOption(t *testing.T) {
 			seen[rt.Parallelism()] = rt.MaxParallelism()
 			return flinksim.SinkWriterFunc[int](func(int) error { return nil }), nil
 		}
-		src := flinksim.FromSlice(env, "src", seq(0, 10))
+		src := parallelSlice(env, "src", seq(0, 10))
 		flinksim.SinkTo(src, "p1", open)
 		flinksim.SinkTo(flinksim.Rebalance(src), "p8", open, flinksim.Parallelism(8))
 		require.NoError(t, startJob(t, env).Wait(t.Context()))
@@ -441,7 +441,7 @@ func TestSourceSplitting(t *testing.T) {
 			})
 			t.Run("FromSlice", func(t *testing.T) {
 				runCollect(t, opts, func(env *flinksim.Environment) *flinksim.CollectSink[int] {
-					return flinksim.Collect(flinksim.FromSlice(env, "slice", seq(0, tc.count)), "out")
+					return flinksim.Collect(parallelSlice(env, "slice", seq(0, tc.count)), "out")
 				}, check)
 			})
 		})
@@ -455,7 +455,7 @@ func TestPrint(t *testing.T) {
 			forEachExecutor(t, func(t *testing.T, ex executor) {
 				var buf bytes.Buffer
 				env := ex.newEnv(flinksim.WithParallelism(p))
-				flinksim.Print(flinksim.FromSlice(env, "src", in), "print", &buf)
+				flinksim.Print(parallelSlice(env, "src", in), "print", &buf)
 				_, err := env.Execute(t.Context(), "print")
 				require.NoError(t, err)
 				var want []string
@@ -485,7 +485,7 @@ func TestSink(t *testing.T) {
 		env := ex.newEnv(flinksim.WithParallelism(3))
 		var mu sync.Mutex // Sink's function runs on several subtasks at once
 		var got []int
-		flinksim.Sink(flinksim.Rebalance(flinksim.FromSlice(env, "src", in)), "sink", func(v int) error {
+		flinksim.Sink(flinksim.Rebalance(parallelSlice(env, "src", in)), "sink", func(v int) error {
 			mu.Lock()
 			defer mu.Unlock()
 			got = append(got, v)
@@ -526,7 +526,7 @@ func TestSinkToLifecycle(t *testing.T) {
 		env := ex.newEnv(flinksim.WithParallelism(3))
 		var mu sync.Mutex
 		var log []string
-		flinksim.SinkTo(flinksim.FromSlice(env, "src", seq(0, 30)), "sink", func(rt *flinksim.RuntimeContext) (flinksim.SinkWriter[int], error) {
+		flinksim.SinkTo(parallelSlice(env, "src", seq(0, 30)), "sink", func(rt *flinksim.RuntimeContext) (flinksim.SinkWriter[int], error) {
 			assert.Equal(t, "sink", rt.OperatorName())
 			assert.Equal(t, 3, rt.Parallelism())
 			return &lifecycleWriter{log: &log, mu: &mu, subtask: rt.Subtask()}, nil
@@ -549,7 +549,7 @@ func TestSinkToLifecycle(t *testing.T) {
 func TestCollectSink(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		env := ex.newEnv(flinksim.WithParallelism(2))
-		out := flinksim.Collect(flinksim.FromSlice(env, "src", []string{"a", "b", "c", "d"}), "out")
+		out := flinksim.Collect(parallelSlice(env, "src", []string{"a", "b", "c", "d"}), "out")
 		assert.Empty(t, out.Values(), "nothing before the job runs")
 		_, err := env.Execute(t.Context(), "collect")
 		require.NoError(t, err)
@@ -569,7 +569,7 @@ func TestFanOut(t *testing.T) {
 	in := seq(0, 200)
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		env := ex.newEnv(flinksim.WithParallelism(2))
-		src := flinksim.FromSlice(env, "src", in)
+		src := parallelSlice(env, "src", in)
 		a := flinksim.Collect(src, "a")
 		b := flinksim.Collect(flinksim.Rebalance(src), "b", flinksim.Parallelism(3))
 		c := flinksim.Collect(flinksim.Map(src, "m", identity[int]), "c")
@@ -588,7 +588,7 @@ func TestBatchSizes(t *testing.T) {
 		t.Run(strconv.Itoa(bs), func(t *testing.T) {
 			runCollect(t, []flinksim.Option{flinksim.WithBatchSize(bs), flinksim.WithParallelism(2)},
 				func(env *flinksim.Environment) *flinksim.CollectSink[int] {
-					return flinksim.Collect(flinksim.Rebalance(flinksim.FromSlice(env, "src", in)), "out", flinksim.Parallelism(3))
+					return flinksim.Collect(flinksim.Rebalance(parallelSlice(env, "src", in)), "out", flinksim.Parallelism(3))
 				}, func(t *testing.T, out *flinksim.CollectSink[int]) {
 					assertSameMultiset(t, in, out.Values())
 				})

@@ -235,7 +235,7 @@ func (j *propJob) run(t *testing.T) (sums []sumOut, cnts []countOut) {
 	if j.generate {
 		s = flinksim.Generate(env, "src", int64(len(j.input)), func(i int64) (kv, error) { return j.input[i], nil })
 	} else {
-		s = flinksim.FromSlice(env, "src", j.input)
+		s = parallelSlice(env, "src", j.input)
 	}
 	for i, o := range j.ops {
 		s = o.addTo(s, "op"+strconv.Itoa(i))

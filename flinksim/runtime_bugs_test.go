@@ -97,11 +97,11 @@ func TestBuildAfterStartIsRefused(t *testing.T) {
 	env := flinksim.NewEnvironment(flinksim.WithParallelism(1),
 		flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: time.Millisecond}),
 		flinksim.WithRestartStrategy(flinksim.FixedDelayRestart(20, 0)), flinksim.WithFaults(always))
-	flinksim.Collect(flinksim.FromSlice(env, "src", seq(0, 100)), "out")
+	flinksim.Collect(parallelSlice(env, "src", seq(0, 100)), "out")
 	job := startJob(t, env)
 	var streams []flinksim.Stream[int]
 	for i := range 50 { // while the job restarts
-		streams = append(streams, flinksim.FromSlice(env, fmt.Sprintf("late%d", i), []int{i}))
+		streams = append(streams, parallelSlice(env, fmt.Sprintf("late%d", i), []int{i}))
 	}
 	late := flinksim.Collect(streams[0], "late-sink")
 	require.Error(t, job.Wait(ctx))
@@ -151,7 +151,7 @@ func TestAtLeastOnceBufferingSinkFlushesAtCheckpoint(t *testing.T) {
 				flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: 5 * time.Millisecond, Mode: mode}),
 				flinksim.WithRestartStrategy(flinksim.FixedDelayRestart(2, 0)),
 				flinksim.WithFaults(flinksim.NewFaultInjector(flinksim.Fault{Operator: "sink", Subtask: 1, Point: flinksim.FaultRecord, After: 300})))
-			src := flinksim.FromSlice(env, "src", seq(0, 1000))
+			src := parallelSlice(env, "src", seq(0, 1000))
 			flinksim.SinkTo(flinksim.Rebalance(src), "sink", func(*flinksim.RuntimeContext) (flinksim.SinkWriter[int], error) {
 				return &bufferingSink{durable: store}, nil
 			})
@@ -175,7 +175,7 @@ func TestAtLeastOnceBufferingSinkFlushesAtCheckpoint(t *testing.T) {
 func TestDefaultStrategyRebalancesAcrossParallelism(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		env := ex.newEnv(flinksim.WithParallelism(1))
-		src := flinksim.FromSlice(env, "src", seq(0, 400))
+		src := parallelSlice(env, "src", seq(0, 400))
 		mapped := flinksim.Map(src, "spread", identity[int], flinksim.Parallelism(4))
 		out := flinksim.Collect(mapped, "out", flinksim.Parallelism(4))
 		res, err := env.Execute(t.Context(), "spread")
@@ -201,7 +201,7 @@ func TestDefaultStrategyRebalancesAcrossParallelism(t *testing.T) {
 func TestGoexitInUserFunctionFailsTheJob(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		env := ex.newEnv(flinksim.WithParallelism(2))
-		src := flinksim.FromSlice(env, "src", seq(0, 1000))
+		src := parallelSlice(env, "src", seq(0, 1000))
 		mapped := flinksim.Map(flinksim.Rebalance(src), "fatal", func(v int) (int, error) {
 			if v == 500 {
 				runtime.Goexit() // as t.Fatal would
@@ -221,7 +221,7 @@ func TestGoexitInUserFunctionFailsTheJob(t *testing.T) {
 		env := ex.newEnv(flinksim.WithParallelism(1),
 			flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: time.Millisecond}),
 			flinksim.WithRestartStrategy(flinksim.FixedDelayRestart(1, 0)))
-		src := flinksim.FromSlice(env, "src", seq(0, 1000))
+		src := parallelSlice(env, "src", seq(0, 1000))
 		mapped := flinksim.Map(src, "fatal-once", func(v int) (int, error) {
 			if v == 500 && struck.CompareAndSwap(false, true) {
 				runtime.Goexit()
@@ -251,14 +251,14 @@ func TestFaultsThatCannotStrikeAreRefused(t *testing.T) {
 		{Operator: "double", Point: flinksim.FaultPoint(9)},
 	} {
 		env := flinksim.NewEnvironment(flinksim.WithParallelism(2), flinksim.WithFaults(flinksim.NewFaultInjector(f)))
-		flinksim.Collect(flinksim.Map(flinksim.FromSlice(env, "src", seq(0, 10)), "double", identity[int]), "out")
+		flinksim.Collect(flinksim.Map(parallelSlice(env, "src", seq(0, 10)), "double", identity[int]), "out")
 		_, err := env.Execute(t.Context(), "faults")
 		assert.ErrorIs(t, err, flinksim.ErrUnknownFaultTarget, "%v", f)
 	}
 	late := flinksim.Fault{Operator: "double", Subtask: 1, Point: flinksim.FaultRecord, After: 1000}
 	inj := flinksim.NewFaultInjector(late)
 	env := flinksim.NewEnvironment(flinksim.WithParallelism(2), flinksim.WithFaults(inj))
-	flinksim.Collect(flinksim.Map(flinksim.FromSlice(env, "src", seq(0, 10)), "double", identity[int]), "out")
+	flinksim.Collect(flinksim.Map(parallelSlice(env, "src", seq(0, 10)), "double", identity[int]), "out")
 	_, err := env.Execute(t.Context(), "faults")
 	require.NoError(t, err)
 	assert.Equal(t, []flinksim.Fault{late}, inj.Unstruck(), "a fault past the end of the input did not strike")
@@ -279,12 +279,12 @@ func TestRestartStrategiesThatCannotWorkAreRefused(t *testing.T) {
 		flinksim.FailureRateRestart(-1, time.Minute, 0), flinksim.FailureRateRestart(1, 0, 0),
 	} {
 		env := flinksim.NewEnvironment(flinksim.WithRestartStrategy(s))
-		flinksim.Collect(flinksim.FromSlice(env, "src", []int{1}), "out")
+		flinksim.Collect(parallelSlice(env, "src", []int{1}), "out")
 		_, err := env.Execute(t.Context(), "restart")
 		assert.ErrorIs(t, err, flinksim.ErrInvalidConfig, "%v", s)
 	}
 	env := flinksim.NewEnvironment(flinksim.WithParallelism(1))
-	keyed := flinksim.KeyBy(flinksim.FromSlice(env, "src", []int{1, 2}), func(v int) int { return v })
+	keyed := flinksim.KeyBy(parallelSlice(env, "src", []int{1, 2}), func(v int) int { return v })
 	flinksim.Collect(flinksim.Process(keyed, "unnamed", func(rt *flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, int], error) {
 		flinksim.NewValueState[int](rt, "")
 		return flinksim.ProcessFunc[int, int, int](func(_ *flinksim.KeyedContext[int], v int, out flinksim.Collector[int]) error {
@@ -316,7 +316,7 @@ func TestRestartLoopSaysWhy(t *testing.T) {
 				close(restarted) // the third restart began
 			}
 		}))
-	mapped := flinksim.Map(flinksim.FromSlice(env, "src", seq(0, 100)), "parse", func(v int) (int, error) {
+	mapped := flinksim.Map(parallelSlice(env, "src", seq(0, 100)), "parse", func(v int) (int, error) {
 		if v == 13 {
 			return 0, poison
 		}

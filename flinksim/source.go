@@ -1,290 +1,335 @@
 package flinksim
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
+	"sync"
 
 	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
 )
 
-// Sources keep their position as splits, ranges of their input still to
-// read, in operator list state: a checkpoint records where every split
-// stands, and a restore at any parallelism deals the splits out again.
+// A source in Flink's split model (FLIP-27) has three parts: the splits of
+// its input (a file's byte ranges, a range of numbers, a Kafka partition),
+// a codec that writes a split with its position into checkpoints, and a
+// reader per subtask that reads the splits it is given. FromSource runs
+// one; Generate, FromSlice, TextFile and FromChan are built on it.
+//
+// A job that starts without state asks the source for its splits once and
+// deals them out, split i to subtask i mod parallelism. Every checkpoint
+// records, per reader, the splits it has not read to the end with their
+// positions; a job restored from it deals those splits out again, at the
+// parallelism it now has, and no split is read twice or skipped.
 
-// split is a range [Next, End) of a source's input: record indexes for
-// generators, byte offsets for files. Skip says that Next may fall inside
-// a line, which then belongs to the previous split.
-type split struct {
-	Next, End int64
-	Skip      bool
-}
+// InputStatus is what a SourceReader's PollNext reports, as Flink's
+// InputStatus.
+type InputStatus uint8
 
-func (s split) encode() []byte {
-	b := binary.BigEndian.AppendUint64(nil, uint64(s.Next))
-	b = binary.BigEndian.AppendUint64(b, uint64(s.End))
-	if s.Skip {
-		return append(b, 1)
+// Input statuses.
+const (
+	// MoreAvailable: the reader has more records now, and PollNext is
+	// called again soon.
+	MoreAvailable InputStatus = iota
+	// NothingAvailable: the reader has no record now. PollNext is not
+	// called again until the reader calls ReaderContext.Available, from
+	// any goroutine; the task takes checkpoints and stops meanwhile.
+	NothingAvailable
+	// EndOfInput: the reader has read all its splits and was told that no
+	// more will come; it emits nothing more.
+	EndOfInput
+)
+
+func (s InputStatus) String() string {
+	switch s {
+	case MoreAvailable:
+		return "MORE_AVAILABLE"
+	case NothingAvailable:
+		return "NOTHING_AVAILABLE"
+	case EndOfInput:
+		return "END_OF_INPUT"
 	}
-	return append(b, 0)
+	return fmt.Sprintf("InputStatus(%d)", uint8(s))
 }
 
-func decodeSplit(b []byte) (split, error) {
-	if len(b) != 17 || b[16] > 1 {
-		return split{}, fmt.Errorf("%w: source split of %d bytes", ErrIncompatibleState, len(b))
-	}
-	s := split{Next: int64(binary.BigEndian.Uint64(b)), End: int64(binary.BigEndian.Uint64(b[8:])), Skip: b[16] == 1}
-	if s.Next < 0 || s.End < s.Next {
-		return split{}, fmt.Errorf("%w: source split [%d, %d)", ErrIncompatibleState, s.Next, s.End)
-	}
-	return s, nil
+// Source is a user-defined source of records of type T, read as splits of
+// type S.
+type Source[T, S any] interface {
+	// Splits returns the splits of the whole input for a source of the
+	// given parallelism. It is called once per job, when the job first
+	// starts without state; a restored job reads the splits its checkpoint
+	// recorded instead.
+	Splits(parallelism int) ([]S, error)
+	// SplitCodec encodes a split, with its position, into checkpoints and
+	// decodes it back. A reader always gets decoded copies, so it may
+	// change its splits in place.
+	SplitCodec() Codec[S]
+	// NewReader returns the reader of one subtask. ctx is valid until the
+	// reader is closed.
+	NewReader(ctx *ReaderContext) (SourceReader[T, S], error)
 }
 
-// initialSplits returns this subtask's share of [0, size): the restored
-// splits, or the ctx.Subtask-th of ctx.Parallelism contiguous ranges.
-func initialSplits(ctx *engine.OperatorContext, size int64, skip bool) ([]split, error) {
-	if ctx.Restored != nil {
-		splits := make([]split, 0, len(ctx.Restored.List))
-		for _, b := range ctx.Restored.List {
-			s, err := decodeSplit(b)
-			if err != nil {
-				return nil, err
-			}
-			splits = append(splits, s)
-		}
-		return splits, nil
-	}
-	p, i := int64(ctx.Parallelism), int64(ctx.Subtask)
-	start := size * i / p
-	return []split{{Next: start, End: size * (i + 1) / p, Skip: skip && start > 0}}, nil
+// SourceReader reads the splits of one subtask of a source, as Flink's
+// SourceReader. The task calls its methods from one goroutine, never
+// concurrently, and never blocks: a reader that waits for records (on a
+// network connection, a channel) waits on a goroutine of its own, which it
+// starts in NewReader or AddSplits and stops in Close, and reports
+// NothingAvailable until it has some.
+//
+// A reader may also implement CheckpointListener, to learn when a
+// checkpoint it snapshotted completes (to commit offsets, say).
+type SourceReader[T, S any] interface {
+	// AddSplits hands the reader splits to read: its share of the
+	// source's splits, or of a checkpoint's. It is called before the first
+	// PollNext.
+	AddSplits(splits []S) error
+	// NotifyNoMoreSplits says that AddSplits will not be called again: a
+	// reader that has read its splits to the end then reports EndOfInput.
+	NotifyNoMoreSplits()
+	// PollNext emits the next record, or a few, to out and reports whether
+	// more are available now. An error fails the subtask.
+	PollNext(out Collector[T]) (InputStatus, error)
+	// SnapshotState returns the splits the reader has not read to the end,
+	// each with the position to resume from: the position after the last
+	// record emitted so far. A split that cannot be encoded fails the
+	// checkpoint.
+	SnapshotState(checkpoint int64) ([]S, error)
+	// Close releases the reader's resources and stops its goroutines. It
+	// is called once, whatever the outcome.
+	Close() error
 }
 
-// splitState is the operator state of the splits not yet done.
-func splitState(splits []split) engine.OperatorState {
-	list := make([][]byte, 0, len(splits))
-	for _, s := range splits {
-		if s.Next < s.End {
-			list = append(list, s.encode())
-		}
-	}
-	return engine.OperatorState{List: list}
+// ReaderContext tells a source reader where it runs, and lets it say that
+// records are available again.
+type ReaderContext struct {
+	RuntimeContext
 }
 
-// sourceBase is what every source operator shares: sources have no input
-// and checkpoints only record their splits.
-type sourceBase struct {
-	ctx    *engine.OperatorContext
-	splits []split
+// Available tells the task that the reader, which reported
+// NothingAvailable, has records again, so PollNext is called soon. It is
+// safe from any goroutine and never blocks; a call during PollNext counts
+// for the next one, so a reader calls it after it has made its records
+// visible to PollNext, and a spare call does no harm.
+func (c *ReaderContext) Available() { c.op.SignalAvailable() }
+
+// FromSource runs a user-defined source, as Flink's env.fromSource: see
+// Source and SourceReader. Its parallelism is the environment's, or that
+// of a Parallelism option.
+func FromSource[T, S any](env *Environment, name string, src Source[T, S], opts ...OperatorOption) Stream[T] {
+	return fromSource(env, name, src, false, opts)
 }
 
-func (s *sourceBase) ProcessBatch(any) {}
-func (s *sourceBase) EndInput()        {}
-func (s *sourceBase) SnapshotState(int64) (engine.OperatorState, error) {
-	return splitState(s.splits), nil
-}
-func (s *sourceBase) NotifyCheckpointComplete(int64) error { return nil }
-
-// Positions describes the splits still to read, for the restore trace:
-// "[next, end)" each.
-func (s *sourceBase) Positions() string {
-	var b strings.Builder
-	for i, sp := range s.splits {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		fmt.Fprintf(&b, "[%d, %d)", sp.Next, sp.End)
-	}
-	return b.String()
-}
-func (s *sourceBase) NotifyCheckpointAborted(int64) {}
-
-// FromSlice is a bounded source of items. With parallelism p, subtask i
-// emits the i-th of p contiguous parts of items, in order.
-func FromSlice[T any](env *Environment, name string, items []T, opts ...OperatorOption) Stream[T] {
-	return Generate(env, name, int64(len(items)), func(i int64) (T, error) { return items[i], nil }, opts...)
-}
-
-// Generate is a bounded source of count records: record i is fn(i). With
-// parallelism p, subtask s generates the s-th of p contiguous ranges of
-// [0, count), in order, as Flink's DataGeneratorSource splits its range.
-// Checkpoints record the next index, so a restored job resumes exactly
-// where the checkpoint was taken.
-func Generate[T any](env *Environment, name string, count int64, fn func(i int64) (T, error), opts ...OperatorOption) Stream[T] {
+// fromSource adds the source vertex. A nonParallel source runs as one
+// subtask, as Flink's non-parallel sources; a Parallelism option other
+// than 1 is refused.
+func fromSource[T, S any](env *Environment, name string, src Source[T, S], nonParallel bool, opts []OperatorOption) Stream[T] {
 	if env == nil {
 		err := fmt.Errorf("%w: source %q on a nil Environment", ErrInvalidStream, name)
 		strayError(err)
 		return invalid[T](nil, err)
 	}
-	if fn == nil || count < 0 {
-		env.addError(fmt.Errorf("%w: source %q needs a function and a count >= 0", ErrInvalidOperator, name))
+	var codec Codec[S]
+	if src != nil {
+		codec = src.SplitCodec()
 	}
-	return addVertex(env, vertexSpec[T]{name: name, source: true,
+	if src == nil || codec == nil {
+		env.addError(fmt.Errorf("%w: source %q needs a Source with a split codec", ErrInvalidOperator, name))
+	}
+	e := &enumeration[T, S]{src: src, codec: codec}
+	return addVertex(env, vertexSpec[T]{name: name, source: true, nonParallel: nonParallel,
 		newOp: func(ctx *engine.OperatorContext, out engine.Collector[T]) (engine.Operator, error) {
-			splits, err := initialSplits(ctx, count, false)
-			if err != nil {
-				return nil, err
-			}
-			return &generatorSource[T]{sourceBase: sourceBase{ctx: ctx, splits: splits}, fn: fn, out: out}, nil
+			return newSourceOperator(ctx, e, out)
 		}}, nil, opts)
 }
 
-type generatorSource[T any] struct {
-	sourceBase
-	fn  func(int64) (T, error)
-	out engine.Collector[T]
+// enumeration deals a source's splits out. The splits of a start without
+// state are asked for once and kept encoded, so every subtask of every
+// attempt decodes its own fresh copies.
+type enumeration[T, S any] struct {
+	src   Source[T, S]
+	codec Codec[S]
+
+	mu          sync.Mutex
+	parallelism int
+	splits      [][]byte // nil until asked for
 }
 
-func (s *generatorSource[T]) Poll(max int) engine.SourceStatus {
-	defer s.ctx.Recover()
-	for n := 0; n < max && !s.ctx.Failed(); {
-		if len(s.splits) == 0 {
-			return engine.SourceDone
-		}
-		sp := &s.splits[0]
-		if sp.Next >= sp.End {
-			s.splits = s.splits[1:]
-			continue
-		}
-		v, err := s.fn(sp.Next)
+// initial returns subtask's share of the splits for a start without state.
+func (e *enumeration[T, S]) initial(subtask, parallelism int) ([]S, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.splits == nil || e.parallelism != parallelism {
+		splits, err := e.src.Splits(parallelism)
 		if err != nil {
-			s.ctx.Fail(err)
-			return engine.SourceMore
+			return nil, fmt.Errorf("splits: %w", err)
 		}
-		sp.Next++
-		n++
-		s.out.Collect(v)
+		encoded := make([][]byte, len(splits))
+		for i, s := range splits {
+			if encoded[i], err = e.codec.Append(nil, s); err != nil {
+				return nil, fmt.Errorf("split %d: %w", i, err)
+			}
+		}
+		e.splits, e.parallelism = encoded, parallelism
 	}
-	if len(s.splits) == 0 || (len(s.splits) == 1 && s.splits[0].Next >= s.splits[0].End) {
-		return engine.SourceDone
+	var mine []S
+	for i := subtask; i < len(e.splits); i += parallelism {
+		s, err := e.decode(e.splits[i])
+		if err != nil {
+			return nil, err
+		}
+		mine = append(mine, s)
 	}
-	return engine.SourceMore
+	return mine, nil
 }
 
-func (s *generatorSource[T]) Close() error { return nil }
-
-// TextFile is a bounded source of the lines of the file at path, without
-// their line endings ("\n" or "\r\n"). With parallelism p the file is cut
-// into p byte ranges; each subtask reads the lines that start in its range,
-// as Flink's file source reads splits. Checkpoints record the offset of the
-// next line.
-func TextFile(env *Environment, name, path string, opts ...OperatorOption) Stream[string] {
-	if env == nil {
-		err := fmt.Errorf("%w: source %q on a nil Environment", ErrInvalidStream, name)
-		strayError(err)
-		return invalid[string](nil, err)
+// restored decodes the splits a checkpoint gave this subtask.
+func (e *enumeration[T, S]) restored(list [][]byte) ([]S, error) {
+	splits := make([]S, 0, len(list))
+	for _, b := range list {
+		s, err := e.decode(b)
+		if err != nil {
+			return nil, err
+		}
+		splits = append(splits, s)
 	}
-	return addVertex(env, vertexSpec[string]{name: name, source: true,
-		newOp: func(ctx *engine.OperatorContext, out engine.Collector[string]) (engine.Operator, error) {
-			return openTextSource(ctx, path, out)
-		}}, nil, opts)
+	return splits, nil
 }
 
-type textSource struct {
-	sourceBase
-	f          *os.File
-	r          *bufio.Reader
-	out        engine.Collector[string]
-	positioned bool // r reads at splits[0].Next
-	line       []byte
+func (e *enumeration[T, S]) decode(b []byte) (S, error) {
+	s, err := e.codec.Decode(b)
+	if err != nil {
+		return s, fmt.Errorf("%w: source split: %w", ErrIncompatibleState, err)
+	}
+	return s, nil
 }
 
-func openTextSource(ctx *engine.OperatorContext, path string, out engine.Collector[string]) (*textSource, error) {
-	f, err := os.Open(path)
+// sourceOperator runs a SourceReader as the head of a source task.
+type sourceOperator[T, S any] struct {
+	ctx    *engine.OperatorContext
+	reader SourceReader[T, S]
+	codec  Codec[S]
+	out    Collector[T]
+	// positions describes the restored splits, for the restore trace.
+	positions string
+}
+
+func newSourceOperator[T, S any](ctx *engine.OperatorContext, e *enumeration[T, S], out engine.Collector[T]) (*sourceOperator[T, S], error) {
+	var splits []S
+	var err error
+	if ctx.Restored != nil {
+		splits, err = e.restored(ctx.Restored.List)
+	} else {
+		splits, err = e.initial(ctx.Subtask, ctx.Parallelism)
+	}
 	if err != nil {
 		return nil, err
 	}
-	info, err := f.Stat()
+	reader, err := e.src.NewReader(&ReaderContext{RuntimeContext{op: ctx}})
 	if err != nil {
-		f.Close()
-		return nil, err
+		return nil, fmt.Errorf("new reader: %w", err)
 	}
-	splits, err := initialSplits(ctx, info.Size(), true)
-	if err != nil {
-		f.Close()
-		return nil, err
+	if reader == nil {
+		return nil, fmt.Errorf("%w: NewReader returned a nil reader", ErrInvalidOperator)
 	}
-	return &textSource{sourceBase: sourceBase{ctx: ctx, splits: splits}, f: f, out: out,
-		r: bufio.NewReaderSize(f, 256<<10)}, nil
+	op := &sourceOperator[T, S]{ctx: ctx, reader: reader, codec: e.codec, out: out}
+	if err := start(reader, splits); err != nil {
+		return nil, closeAfter(err, reader)
+	}
+	if ctx.Restored != nil {
+		op.positions = describeSplits(splits)
+	}
+	return op, nil
 }
 
-// position seeks to the current split. A split whose start may fall inside
-// a line skips to after the first newline at or after its start-1.
-func (s *textSource) position() error {
-	sp := &s.splits[0]
-	at := sp.Next
-	if sp.Skip {
-		at--
+// start hands a new reader its splits. A panic is returned as an error, so
+// that the reader is closed.
+func start[T, S any](r SourceReader[T, S], splits []S) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: %v", ErrPanic, p)
+		}
+	}()
+	if err := r.AddSplits(splits); err != nil {
+		return fmt.Errorf("add splits: %w", err)
 	}
-	if _, err := s.f.Seek(at, io.SeekStart); err != nil {
-		return err
-	}
-	s.r.Reset(s.f)
-	s.positioned = true
-	if !sp.Skip {
-		return nil
-	}
-	sp.Skip = false
-	sp.Next = at
-	_, err := s.readLine()
-	if err == io.EOF {
-		return nil
+	r.NotifyNoMoreSplits()
+	return nil
+}
+
+// closeAfter closes a reader that failed to start, keeping err first.
+func closeAfter[T, S any](err error, r SourceReader[T, S]) error {
+	if cerr := r.Close(); cerr != nil {
+		return fmt.Errorf("%w (close: %v)", err, cerr)
 	}
 	return err
 }
 
-func (s *textSource) Poll(max int) engine.SourceStatus {
-	defer s.ctx.Recover()
-	for n := 0; n < max; {
-		if len(s.splits) == 0 {
+// describeSplits formats splits for the restore trace, space-separated.
+func describeSplits[S any](splits []S) string {
+	var b strings.Builder
+	for i, s := range splits {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprint(&b, s)
+	}
+	return b.String()
+}
+
+// Poll calls PollNext until max records are out, the reader has nothing
+// more now, or it ends. A reader that reports more without emitting is
+// polled at most max times per step, so the task still takes its turn.
+func (o *sourceOperator[T, S]) Poll(max int) engine.SourceStatus {
+	defer o.ctx.Recover()
+	before := o.ctx.RecordsOut
+	for calls := 0; calls < max && o.ctx.RecordsOut-before < int64(max); calls++ {
+		status, err := o.reader.PollNext(o.out)
+		switch {
+		case err != nil:
+			o.ctx.Fail(err)
+			return engine.SourceMore
+		case o.ctx.Failed():
+			return engine.SourceMore
+		case status == NothingAvailable:
+			return engine.SourceWaiting
+		case status == EndOfInput:
 			return engine.SourceDone
-		}
-		if !s.positioned {
-			if err := s.position(); err != nil {
-				s.ctx.Fail(fmt.Errorf("read %s: %w", s.f.Name(), err))
-				return engine.SourceMore
-			}
-		}
-		sp := &s.splits[0]
-		if sp.Next >= sp.End {
-			s.splits, s.positioned = s.splits[1:], false
-			continue
-		}
-		line, err := s.readLine()
-		if len(line) > 0 || err == nil {
-			s.out.Collect(string(bytes.TrimSuffix(line, []byte{'\r'})))
-			n++
-		}
-		if err == io.EOF {
-			sp.Next = sp.End
-			continue
-		}
-		if err != nil {
-			s.ctx.Fail(fmt.Errorf("read %s: %w", s.f.Name(), err))
+		case status != MoreAvailable:
+			o.ctx.Fail(fmt.Errorf("%w: PollNext returned %v", ErrInvalidOperator, status))
 			return engine.SourceMore
 		}
 	}
 	return engine.SourceMore
 }
 
-// readLine returns the next line without its "\n" and moves the split's
-// offset past it.
-func (s *textSource) readLine() ([]byte, error) {
-	b, err := s.r.ReadSlice('\n')
-	if errors.Is(err, bufio.ErrBufferFull) {
-		s.line = append(s.line[:0], b...)
-		for errors.Is(err, bufio.ErrBufferFull) {
-			b, err = s.r.ReadSlice('\n')
-			s.line = append(s.line, b...)
-		}
-		b = s.line
+// Positions describes the restored splits, for the restore trace.
+func (o *sourceOperator[T, S]) Positions() string { return o.positions }
+
+func (o *sourceOperator[T, S]) SnapshotState(id int64) (engine.OperatorState, error) {
+	splits, err := o.reader.SnapshotState(id)
+	if err != nil {
+		return engine.OperatorState{}, err
 	}
-	s.splits[0].Next += int64(len(b))
-	return bytes.TrimSuffix(b, []byte{'\n'}), err
+	list := make([][]byte, len(splits))
+	for i, s := range splits {
+		if list[i], err = o.codec.Append(nil, s); err != nil {
+			return engine.OperatorState{}, fmt.Errorf("split %v: %w", s, err)
+		}
+	}
+	return engine.OperatorState{List: list}, nil
 }
 
-func (s *textSource) Close() error { return s.f.Close() }
+func (o *sourceOperator[T, S]) NotifyCheckpointComplete(id int64) error {
+	if l, ok := o.reader.(CheckpointListener); ok {
+		return l.NotifyCheckpointComplete(id)
+	}
+	return nil
+}
+
+func (o *sourceOperator[T, S]) NotifyCheckpointAborted(id int64) {
+	if l, ok := o.reader.(CheckpointListener); ok {
+		l.NotifyCheckpointAborted(id)
+	}
+}
+
+func (o *sourceOperator[T, S]) ProcessBatch(any) {}
+func (o *sourceOperator[T, S]) EndInput()        {}
+func (o *sourceOperator[T, S]) Close() error     { return o.reader.Close() }

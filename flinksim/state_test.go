@@ -31,7 +31,7 @@ func runState(t *testing.T, cmds []cmd, open func(rt *flinksim.KeyedRuntimeConte
 	check func(t *testing.T, got map[string][]string)) {
 	t.Helper()
 	runCollect(t, []flinksim.Option{flinksim.WithParallelism(3)}, func(env *flinksim.Environment) *flinksim.CollectSink[kvs] {
-		src := flinksim.FromSlice(env, "cmds", cmds, flinksim.Parallelism(1))
+		src := parallelSlice(env, "cmds", cmds, flinksim.Parallelism(1))
 		p := flinksim.Process(flinksim.KeyBy(src, func(c cmd) string { return c.K }), "state", func(rt *flinksim.KeyedRuntimeContext[string]) (flinksim.KeyedProcessFunction[string, cmd, kvs], error) {
 			fn, err := open(rt)
 			if err != nil {
@@ -379,7 +379,7 @@ func TestProcessFunctionClose(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		var closed, opened atomic.Int32
 		env := ex.newEnv(flinksim.WithParallelism(3))
-		src := flinksim.FromSlice(env, "src", []cmd{{K: "a", Op: "x"}, {K: "b", Op: "y"}})
+		src := parallelSlice(env, "src", []cmd{{K: "a", Op: "x"}, {K: "b", Op: "y"}})
 		p := flinksim.Process(flinksim.KeyBy(src, func(c cmd) string { return c.K }), "p",
 			func(rt *flinksim.KeyedRuntimeContext[string]) (flinksim.KeyedProcessFunction[string, cmd, string], error) {
 				opened.Add(1)

@@ -75,7 +75,9 @@ type vertexSpec[Out any] struct {
 	source bool
 	sink   bool
 	keyed  bool
-	newOp  func(ctx *engine.OperatorContext, out engine.Collector[Out]) (engine.Operator, error)
+	// nonParallel: the operator runs as one subtask.
+	nonParallel bool
+	newOp       func(ctx *engine.OperatorContext, out engine.Collector[Out]) (engine.Operator, error)
 }
 
 // addVertex adds a vertex fed by the given edges. inputs may be empty (a
@@ -100,6 +102,12 @@ func addVertex[Out any](env *Environment, spec vertexSpec[Out], inputs []*engine
 		if o.apply != nil { // the zero OperatorOption changes nothing
 			o.apply(v)
 		}
+	}
+	if spec.nonParallel {
+		if v.ParallelismSet && v.Parallelism != 1 {
+			env.addErrorLocked(fmt.Errorf("%w: %q is a non-parallel source; its parallelism must be 1, not %d", ErrInvalidParallelism, spec.name, v.Parallelism))
+		}
+		v.Parallelism, v.ParallelismSet = 1, true
 	}
 	if spec.name == "" {
 		env.addErrorLocked(fmt.Errorf("%w: operator without a name", ErrInvalidOperator))

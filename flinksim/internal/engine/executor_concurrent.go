@@ -152,13 +152,8 @@ func (x ConcurrentExecutor) runTask(ctx context.Context, t *Task, ack Acker) (er
 		}
 		w, ok := t.Next()
 		if !ok {
-			var timer <-chan time.Time
-			if at := t.WakeAt(); !at.IsZero() {
-				timer = x.Clock.After(at.Sub(x.Clock.Now()))
-			}
 			select {
 			case <-t.WakeC():
-			case <-timer:
 			case <-done:
 				return nil
 			}

@@ -82,6 +82,10 @@ func (x *SimExecutor) run(ctx context.Context, eg *ExecutionGraph, coord *Coordi
 		coord.Attach(ctx, eg.Tasks)
 		ack = coord
 	}
+	external := make(chan struct{}, 1)
+	for _, t := range eg.Tasks {
+		t.NotifyExternal(external)
+	}
 	for _, t := range eg.Tasks {
 		*current = t
 		if err := t.Init(ack); err != nil {
@@ -109,8 +113,7 @@ func (x *SimExecutor) run(ctx context.Context, eg *ExecutionGraph, coord *Coordi
 			}
 		}
 		choices = choices[:0]
-		running := 0
-		var wakeAt time.Time
+		running, awaiting := 0, 0
 		for _, t := range eg.Tasks {
 			if t.Status() == TaskFinished {
 				continue
@@ -120,8 +123,8 @@ func (x *SimExecutor) run(ctx context.Context, eg *ExecutionGraph, coord *Coordi
 			for _, w := range works {
 				choices = append(choices, simChoice{task: t, work: w})
 			}
-			if at := t.WakeAt(); !at.IsZero() && (wakeAt.IsZero() || at.Before(wakeAt)) {
-				wakeAt = at
+			if t.AwaitsSource() {
+				awaiting++
 			}
 		}
 		if running == 0 {
@@ -129,16 +132,21 @@ func (x *SimExecutor) run(ctx context.Context, eg *ExecutionGraph, coord *Coordi
 			return nil
 		}
 		if len(choices) == 0 {
+			var due time.Time
 			if coord != nil {
-				if due := coord.NextDue(); !due.IsZero() && (wakeAt.IsZero() || due.Before(wakeAt)) {
-					wakeAt = due
+				due = coord.NextDue()
+			}
+			switch {
+			case awaiting > 0:
+				if err := x.awaitSource(ctx, external, due); err != nil {
+					return err
 				}
+			case !due.IsZero():
+				x.Clock.AdvanceTo(due)
+			default:
+				return fmt.Errorf("%w: %d tasks unfinished", ErrStalled, running)
 			}
-			if !wakeAt.IsZero() {
-				x.Clock.AdvanceTo(wakeAt)
-				continue
-			}
-			return fmt.Errorf("%w: %d tasks unfinished", ErrStalled, running)
+			continue
 		}
 		c := choices[x.rng.IntN(len(choices))]
 		*current = c.task
@@ -151,4 +159,26 @@ func (x *SimExecutor) run(ctx context.Context, eg *ExecutionGraph, coord *Coordi
 			c.task.SetStatus(TaskFinished)
 		}
 	}
+}
+
+// awaitSource waits, when nothing else can run, for a source that waits on
+// records from outside the job to signal that it has some. The virtual
+// clock stands still meanwhile, unless timed work is due: then the wait
+// lasts as much real time as lies before it in virtual time, and the clock
+// moves there (so an idle job checkpoints at its interval, not in a loop).
+func (x *SimExecutor) awaitSource(ctx context.Context, external <-chan struct{}, due time.Time) error {
+	var timer <-chan time.Time
+	if !due.IsZero() {
+		t := time.NewTimer(due.Sub(x.Clock.Now()))
+		defer t.Stop()
+		timer = t.C
+	}
+	select {
+	case <-external:
+	case <-timer:
+		x.Clock.AdvanceTo(due)
+	case <-ctx.Done():
+		return fmt.Errorf("%w: %w", ErrCanceled, context.Cause(ctx))
+	}
+	return nil
 }

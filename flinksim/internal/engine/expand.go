@@ -40,9 +40,6 @@ type Config struct {
 	// GateCapacity is the number of batches an input channel holds before
 	// its producer waits (default 8; see InputGate).
 	GateCapacity int
-	// IdleBackoff is how long a source that reported idle waits before it
-	// is polled again (default 1ms).
-	IdleBackoff time.Duration
 	// Tracer, if set, receives the job's trace events.
 	Tracer Tracer
 
@@ -65,9 +62,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.GateCapacity <= 0 {
 		c.GateCapacity = 8
-	}
-	if c.IdleBackoff <= 0 {
-		c.IdleBackoff = time.Millisecond
 	}
 	return c
 }

@@ -47,8 +47,10 @@ type SourceStatus uint8
 const (
 	// SourceMore means more records are available now.
 	SourceMore SourceStatus = iota
-	// SourceIdle means nothing is available now; poll again later.
-	SourceIdle
+	// SourceWaiting means nothing is available now: the task polls the
+	// source again once it calls OperatorContext.SignalAvailable, which it
+	// may have done already, during the poll.
+	SourceWaiting
 	// SourceDone means the source is exhausted.
 	SourceDone
 )
@@ -136,6 +138,11 @@ func (c *OperatorContext) Fail(err error) {
 func (c *OperatorContext) Trace(kind TraceKind, checkpoint int64, detail string) {
 	c.task.trace(TraceEvent{Kind: kind, Operator: c.Name, Checkpoint: checkpoint, Detail: detail})
 }
+
+// SignalAvailable tells the task that its source, which reported
+// SourceWaiting, has records again; safe from any goroutine. A signal
+// that arrives while the source is being polled counts for the next poll.
+func (c *OperatorContext) SignalAvailable() { c.task.signalAvailable() }
 
 // Checkpointing reports whether the job takes checkpoints.
 func (c *OperatorContext) Checkpointing() bool { return c.task.acker != nil }

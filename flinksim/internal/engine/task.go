@@ -121,9 +121,12 @@ type Task struct {
 	blocked    []int // inputs blocked by the alignment
 	// lastDone is the newest checkpoint this task snapshotted or saw
 	// aborted: barriers up to it count for nothing.
-	lastDone  int64
-	lastPoll  SourceStatus
-	nextPoll  time.Time // an idle source is polled again from then
+	lastDone int64
+	lastPoll SourceStatus
+	// available is set by the source's signal: a waiting source is polled
+	// again. external, if set, hears the signal too (the simulation).
+	available atomic.Bool
+	external  chan struct{}
 	lastFlush time.Time
 
 	status  atomic.Int32
@@ -167,6 +170,29 @@ func (t *Task) Wake() {
 	default:
 	}
 }
+
+// signalAvailable marks the source as having records and wakes the task.
+func (t *Task) signalAvailable() {
+	t.available.Store(true)
+	t.Wake()
+	if t.external != nil {
+		select {
+		case t.external <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// AwaitsSource reports whether the task's source reported SourceWaiting:
+// it is polled again once it signals, which it may have done already (the
+// signal also reaches the channel given to NotifyExternal).
+func (t *Task) AwaitsSource() bool {
+	return t.source != nil && !t.dataEnded && !t.closed && t.lastPoll == SourceWaiting
+}
+
+// NotifyExternal has the task's source signals also sent to c, which never
+// blocks them; set it before Init.
+func (t *Task) NotifyExternal(c chan struct{}) { t.external = c }
 
 // Deliver puts ev on the task's control lane; safe from any goroutine.
 func (t *Task) Deliver(ev Event) {
@@ -296,7 +322,8 @@ func (t *Task) room() bool { return t.fullOutputs.Load() == 0 }
 
 // pollable reports whether the source can be polled now.
 func (t *Task) pollable() bool {
-	return t.source != nil && !t.dataEnded && !t.closed && t.room() && !t.cfg.Clock.Now().Before(t.nextPoll)
+	return t.source != nil && !t.dataEnded && !t.closed && t.room() &&
+		(t.lastPoll != SourceWaiting || t.available.Load())
 }
 
 // Ready appends to dst every step the task can take now: the control lane
@@ -335,15 +362,6 @@ func (t *Task) Next() (Work, bool) {
 		return Work{Kind: WorkPoll}, true
 	}
 	return Work{}, false
-}
-
-// WakeAt returns when the task has timed work (an idle source's next
-// poll), or the zero time.
-func (t *Task) WakeAt() time.Time {
-	if t.source != nil && !t.dataEnded && !t.closed && t.nextPoll.After(t.cfg.Clock.Now()) {
-		return t.nextPoll
-	}
-	return time.Time{}
 }
 
 // Do takes step w, which Ready or Next offered. It returns done when the
@@ -405,7 +423,7 @@ func (t *Task) flushIfDue(kind WorkKind, drained bool) {
 	var idle bool
 	switch {
 	case t.source != nil:
-		idle = kind == WorkPoll && t.lastPoll == SourceIdle
+		idle = kind == WorkPoll && t.lastPoll == SourceWaiting
 	case kind == WorkInput:
 		idle = drained
 	default:
@@ -438,14 +456,13 @@ func (t *Task) recordFaults() {
 
 func (t *Task) poll() (done bool) {
 	before := t.ctxs[0].RecordsOut
+	t.available.Store(false) // a signal from now on is for the next poll
 	t.lastPoll = t.source.Poll(t.cfg.BatchSize)
 	if t.cfg.tracer != nil { // per batch: build no event when nobody listens
 		t.trace(TraceEvent{Kind: TracePoll, Records: int(t.ctxs[0].RecordsOut - before)})
 	}
 	switch {
 	case t.failure != nil:
-	case t.lastPoll == SourceIdle:
-		t.nextPoll = t.cfg.Clock.Now().Add(t.cfg.IdleBackoff)
 	case t.lastPoll == SourceDone:
 		t.endData()
 		if t.acker == nil { // no checkpoints: nothing to wait for
