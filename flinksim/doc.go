@@ -61,7 +61,8 @@
 // change the record type are free generic functions taking the input stream
 // first — Map(s, …), not s.Map(…):
 //
-//   - sources: [FromSlice], [Generate], [TextFile];
+//   - sources: [FromSlice], [Generate], [TextFile], [FromChan], and
+//     [FromSource] for a source of your own (see Sources);
 //   - transformations: [Map], [FlatMap], [Filter], [Union], and on a
 //     [KeyedStream], [Process] and [Reduce];
 //   - sinks: [Sink], [SinkTo], [Print], [Collect].
@@ -87,6 +88,36 @@
 // operators and take no name. [OperatorOption] values set an operator's
 // [Parallelism] and [MaxParallelism]; by default both come from the
 // environment.
+//
+// # Sources
+//
+// Sources follow Flink's split model (FLIP-27). A [Source] divides its
+// input into splits — a range of numbers, a byte range of a file, a Kafka
+// partition — and gives each subtask a [SourceReader] that reads the
+// splits it is handed. A job that starts without state asks the source
+// for its splits once and deals split i to subtask i mod parallelism.
+// Every checkpoint records each reader's unfinished splits, with the
+// position after the last record it emitted (the [Source.SplitCodec]
+// writes them); a job restored from it deals those splits out again, at
+// whatever parallelism it now has, so each record is read once.
+//
+// A reader never blocks the task. [SourceReader.PollNext] emits a record
+// (or a few) and reports [MoreAvailable], [NothingAvailable] or
+// [EndOfInput]. After NothingAvailable the task does not poll the reader
+// again — it takes checkpoints, answers Cancel — until the reader calls
+// [ReaderContext.Available], from any goroutine: a reader that waits on a
+// network connection or a channel does so on a goroutine of its own,
+// started in NewReader or AddSplits and stopped in Close. A reader that
+// reports NothingAvailable and never calls Available stops its source
+// for good, as in Flink.
+//
+// The built-in sources are sources of this kind. [Generate] and
+// [TextFile] are parallel: each subtask reads a contiguous range.
+// [FromSlice] is non-parallel, as Flink's fromCollection, so the records
+// of one key keep their order. [FromChan] reads what Go code sends on a
+// channel, for tests that feed a job step by step and services that hand
+// it work; a channel cannot be replayed, so it gives no exactly-once
+// guarantee across a failure (see FromChan).
 //
 // # Partitioning and chaining
 //
@@ -171,7 +202,8 @@
 // Records travel between tasks in batches of up to [Config.BatchSize]; a
 // task sends its partial batches when it has nothing left to read, at a
 // step after they have waited [Config.BufferTimeout] (100ms), and at the
-// end of its input. Sources emit up to BatchSize records per step.
+// end of its input. Sources emit up to BatchSize records per step, and
+// flush what they emitted when their reader has nothing more.
 //
 // Each task owns an input gate: a queue per input channel holding up to
 // [Config.BuffersPerChannel] batches (8). A producer with a full output
@@ -192,7 +224,11 @@
 // backpressure are the same as on the concurrent executor: only the choice
 // of the next step is the simulation's. Time is virtual: the clock starts
 // at [Config.Clock]'s time and moves 1ms per step, so checkpoint
-// intervals and restart delays cost no real time. The same seed and job
+// intervals and restart delays cost no real time. A source fed from
+// outside the job ([FromChan], a reader with a goroutine of its own) is
+// waited for when nothing else can run, with the virtual clock moving to
+// its next timed event (a checkpoint trigger) only as fast as real time;
+// such a run replays the same only as far as the records arrive the same. The same seed and job
 // give the same sequence of events, byte for byte; the trace writer, if
 // any, gets one line per [TraceEvent] but sent batches:
 //
@@ -341,5 +377,7 @@
 // # Planned
 //
 // Event time and timers, unaligned checkpoints, a Kafka source and sink,
-// and a test harness package are planned.
+// dynamic split assignment (splits handed to readers on request, and new
+// splits found while the job runs), and a test harness package are
+// planned.
 package flinksim

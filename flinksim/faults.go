@@ -59,10 +59,15 @@ func (a faultsAdapter) Strike(op string, subtask int, point engine.FaultPoint, n
 // Fault is one failure to inject: it fails subtask Subtask of operator
 // Operator at Point, once.
 type Fault struct {
+	// Operator is the name of the operator to fail.
 	Operator string
-	Subtask  int
-	Point    FaultPoint
-	After    int64
+	// Subtask is the index of its subtask to fail.
+	Subtask int
+	// Point is where the fault strikes.
+	Point FaultPoint
+	// After is the count the point must reach (see the fault points):
+	// records processed (emitted, for a source), or a checkpoint ID.
+	After int64
 }
 
 func (f Fault) String() string {

@@ -118,7 +118,7 @@ func BenchmarkWordcount(b *testing.B) {
 		b.Run(fmt.Sprintf("parallelism-%d", p), func(b *testing.B) {
 			measure(b, func() map[string]int64 {
 				env := flinksim.NewEnvironment(flinksim.WithParallelism(p))
-				result := countWords(flinksim.FromSlice(env, "lines", lines))
+				result := countWords(parallelLines(env, lines))
 				if _, err := env.Execute(context.Background(), "wordcount"); err != nil {
 					b.Fatal(err)
 				}
@@ -170,7 +170,7 @@ func BenchmarkCheckpointOverhead(b *testing.B) {
 			checkpoints := int64(0)
 			measureWords(b, 5*benchmarkWords, func() map[string]int64 {
 				env := flinksim.NewEnvironment(append([]flinksim.Option{flinksim.WithParallelism(2)}, bc.opts...)...)
-				result := countWords(flinksim.FromSlice(env, "lines", lines))
+				result := countWords(parallelLines(env, lines))
 				res, err := env.Execute(context.Background(), "wordcount")
 				if err != nil {
 					b.Fatal(err)
@@ -181,4 +181,10 @@ func BenchmarkCheckpointOverhead(b *testing.B) {
 			b.ReportMetric(float64(checkpoints)/float64(b.N), "checkpoints/op")
 		})
 	}
+}
+
+// parallelLines is a parallel source of lines: each subtask reads a
+// contiguous part. (FromSlice is non-parallel.)
+func parallelLines(env *flinksim.Environment, lines []string) flinksim.Stream[string] {
+	return flinksim.Generate(env, "lines", int64(len(lines)), func(i int64) (string, error) { return lines[i], nil })
 }

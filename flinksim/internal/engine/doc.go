@@ -55,14 +55,23 @@
 // idle by a watermark-status event on the same lane; idle inputs are left
 // out of the minimum, and the task emits idle downstream when all its
 // inputs are idle. The source side decides idleness on the job's clock
-// (WakeAt gives the executors the time to come back).
+// (timed work, as timers are).
 //
 // Timers. Event-time timers fire inside handleInput when the combined
 // watermark advances, before the watermark is forwarded. Processing-time
-// timers are timed work: the task's WakeAt returns the earliest one, the
-// concurrent executor waits until then on the job's clock, the simulation
-// jumps its virtual clock there; Ready then offers a timer step, so timers
-// fire between records, never inside a batch.
+// timers are timed work: a task method (WakeAt) will return the earliest
+// one, the concurrent executor wait until then on the job's clock beside
+// the wake channel, the simulation jump its virtual clock there; Ready
+// then offers a timer step, so timers fire between records, never inside
+// a batch.
+//
+// Sources that wait. A source that has nothing now reports SourceWaiting
+// and is not polled again until it calls OperatorContext.SignalAvailable
+// (from any goroutine): the flag is cleared before each poll, so a signal
+// during the poll is kept. The concurrent executor hears the signal on the
+// task's wake channel; the simulation, when nothing else can run, waits
+// for it on a channel of its own (Task.NotifyExternal), pacing its timed
+// work in real time meanwhile.
 //
 // Two logical inputs. A vertex's input edges are numbered; each channel
 // knows its edge (its logical input), and the gate hands the task events

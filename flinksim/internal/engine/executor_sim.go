@@ -15,7 +15,10 @@ import (
 // event for event. The tasks, their gates and their backpressure are the
 // ones the concurrent executor runs; only the choice of the next step is
 // the simulation's. Time is virtual: Clock moves Tick per step, and jumps
-// to the next timed work when nothing else can run.
+// to the next timed work when nothing else can run. A source fed from
+// outside the job (records pushed from another goroutine) makes a run
+// depend on when they come: the simulation then waits for them, and
+// replays exactly only what the job's own sources decide.
 type SimExecutor struct {
 	Seed uint64
 	// Clock is the virtual clock the job's tasks and coordinator read.
