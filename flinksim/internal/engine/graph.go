@@ -43,7 +43,8 @@ type Vertex struct {
 	ID   int
 	Name string // unique; the operator's UID
 	// Parallelism and MaxParallelism take the job's defaults when not set
-	// (their *Set flag false).
+	// (their *Set flag false); a max parallelism not set, by the operator
+	// or for the whole job, is adopted from a snapshot the job restores.
 	Parallelism       int
 	MaxParallelism    int
 	ParallelismSet    bool
@@ -111,11 +112,12 @@ func (g *Graph) Resolve(defaultParallelism, defaultMaxParallelism int, defaultMa
 		if !v.ParallelismSet {
 			v.Parallelism = defaultParallelism
 		}
-		if !v.MaxParallelismSet {
-			v.MaxParallelism = defaultMaxParallelism
-			if v.MaxParallelism == 0 {
-				v.MaxParallelism = defaultMax(v.Parallelism)
-			}
+		switch {
+		case v.MaxParallelismSet:
+		case defaultMaxParallelism != 0: // set for the whole job: explicit too
+			v.MaxParallelism, v.MaxParallelismSet = defaultMaxParallelism, true
+		default:
+			v.MaxParallelism = defaultMax(v.Parallelism)
 		}
 		if v.Parallelism < 1 || v.MaxParallelism < 1 || v.MaxParallelism > maxKeyGroups {
 			errs = append(errs, fmt.Errorf("%w: operator %q has parallelism %d and max parallelism %d (want 1 <= parallelism <= max parallelism <= %d)",

@@ -136,6 +136,11 @@ func (j *Job) Expand() error {
 	if j.Coord != nil {
 		j.Coord.tracer = j.Config.tracer
 	}
+	if j.RestoreFrom != nil {
+		if err := AdoptMaxParallelism(j.Graph, j.RestoreFrom); err != nil {
+			return fmt.Errorf("%w from %s: %w", ErrRestore, j.RestoreFrom.Manifest().Ref(), err)
+		}
+	}
 	eg, err := Expand(j.Graph, j.Config)
 	if err != nil {
 		return err

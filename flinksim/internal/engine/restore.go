@@ -89,12 +89,45 @@ func AssignRestore(eg *ExecutionGraph, r *snapshot.Reader, allowNonRestored bool
 	return md.CheckpointID, err
 }
 
-func assignRestore(eg *ExecutionGraph, r *snapshot.Reader, allowNonRestored bool) (Metadata, error) {
+// readMetadata reads and decodes the metadata file of r.
+func readMetadata(r *snapshot.Reader) (Metadata, error) {
 	data, err := r.ReadFile(metadataFile)
 	if err != nil {
 		return Metadata{}, err
 	}
-	md, err := DecodeMetadata(data)
+	return DecodeMetadata(data)
+}
+
+// AdoptMaxParallelism gives every operator of g that has state in the
+// snapshot r, and whose max parallelism was not set explicitly, the max
+// parallelism it had in the snapshot, as Flink does: its key groups stay
+// the same, so its keyed state restores at any parallelism up to it. Call
+// it before the graph is expanded.
+func AdoptMaxParallelism(g *Graph, r *snapshot.Reader) error {
+	md, err := readMetadata(r)
+	if err != nil {
+		return err
+	}
+	byUID := make(map[string]OperatorMetadata, len(md.Operators))
+	for _, op := range md.Operators {
+		byUID[op.UID] = op
+	}
+	for _, v := range g.Vertices {
+		op, ok := byUID[v.Name]
+		if !ok || v.MaxParallelismSet || len(op.Subtasks) == 0 {
+			continue
+		}
+		if v.Parallelism > op.MaxParallelism {
+			return fmt.Errorf("%w: operator %q has parallelism %d, above the max parallelism %d of its state in the snapshot",
+				ErrIncompatibleState, v.Name, v.Parallelism, op.MaxParallelism)
+		}
+		v.MaxParallelism = op.MaxParallelism
+	}
+	return nil
+}
+
+func assignRestore(eg *ExecutionGraph, r *snapshot.Reader, allowNonRestored bool) (Metadata, error) {
+	md, err := readMetadata(r)
 	if err != nil {
 		return md, err
 	}
@@ -113,7 +146,7 @@ func assignRestore(eg *ExecutionGraph, r *snapshot.Reader, allowNonRestored bool
 			continue
 		}
 		if v.MaxParallelism != op.MaxParallelism && len(op.Subtasks) > 0 && v.Keyed {
-			return md, fmt.Errorf("%w: operator %q had max parallelism %d, now %d (key groups cannot change)",
+			return md, fmt.Errorf("%w: operator %q had max parallelism %d, now set to %d (key groups cannot change)",
 				ErrIncompatibleState, op.UID, op.MaxParallelism, v.MaxParallelism)
 		}
 		list := make([]OperatorState, 0, len(op.Subtasks))
