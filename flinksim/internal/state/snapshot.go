@@ -20,9 +20,12 @@ import (
 //	          (uvarint key length, key, uvarint value length, value)
 //
 // The index lets a subtask restored at another parallelism read just the
-// key groups it owns. Integrity (checksums) is the snapshot store's job;
-// decoding still bounds every length by the bytes present and never
-// panics.
+// key groups it owns. The sections follow each other in key-group order:
+// the first starts at 0 and each ends where the next starts (the last at
+// the end of the blob), and a section decodes to exactly its bytes, so
+// nothing is decoded twice. Integrity (checksums) is the snapshot store's
+// job; decoding still bounds every length by the bytes present, so it
+// allocates no more than the blob's size justifies, and never panics.
 
 const snapshotVersion = 1
 
@@ -113,16 +116,25 @@ func (b *Backend[K]) restoreBlob(blob []byte) error {
 	if d.err != nil {
 		return d.err
 	}
+	section := func(i int) uint64 {
+		if i == n {
+			return uint64(len(data))
+		}
+		return binary.BigEndian.Uint64(index[8*i:])
+	}
+	if n > 0 && section(0) != 0 {
+		return fmt.Errorf("%w: first key group at offset %d, not 0", ErrCorruptState, section(0))
+	}
 	for i := 0; i < n; i++ {
 		kg := int(first) + i
+		start, end := section(i), section(i+1)
+		if end < start || end > uint64(len(data)) {
+			return fmt.Errorf("%w: key group %d spans [%d, %d) of %d bytes", ErrCorruptState, kg, start, end, len(data))
+		}
 		if !b.groups.Contains(kg) {
 			continue
 		}
-		off := binary.BigEndian.Uint64(index[8*i:])
-		if off > uint64(len(data)) {
-			return fmt.Errorf("%w: key group %d at offset %d beyond %d bytes", ErrCorruptState, kg, off, len(data))
-		}
-		gd := decoder{buf: data, off: int(off)}
+		gd := decoder{buf: data[start:end]}
 		for _, name := range names {
 			g := rawGroup{kg: kg}
 			cnt := gd.count(2)
@@ -146,6 +158,9 @@ func (b *Backend[K]) restoreBlob(blob []byte) error {
 				b.restored = make(map[string][]rawGroup)
 			}
 			b.restored[name] = append(b.restored[name], g)
+		}
+		if gd.off != len(gd.buf) {
+			return fmt.Errorf("%w: key group %d has %d bytes left over", ErrCorruptState, kg, len(gd.buf)-gd.off)
 		}
 	}
 	return nil
