@@ -150,7 +150,9 @@ var (
 	// ErrNonRestoredState: the snapshot has state of operators the job no
 	// longer has (see Config.AllowNonRestoredState).
 	ErrNonRestoredState = engine.ErrNonRestoredState
-	// ErrIncompatibleState: the snapshot cannot be mapped onto the job.
+	// ErrIncompatibleState: the snapshot cannot be mapped onto the job (a
+	// max parallelism that changed, state the codecs do not decode,
+	// damaged state). A restore that fails with it is not retried.
 	ErrIncompatibleState = engine.ErrIncompatibleState
 	// ErrNoCheckpointing: a checkpoint or savepoint was requested from a
 	// job without checkpointing.

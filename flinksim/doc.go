@@ -307,12 +307,22 @@
 // side effects: two-phase-commit sinks commit at the next checkpoint. [WithRestoreFrom] starts a job from a
 // savepoint or checkpoint reference ([CheckpointRecord.Ref]) of the store:
 // state is mapped by operator name, keyed state is redistributed by key
-// group and operator state round-robin, so the parallelism may change; the
-// max parallelism of a keyed operator may not ([ErrIncompatibleState]).
-// State of an operator the job no longer has fails the start with
-// [ErrNonRestoredState] unless [Config.AllowNonRestoredState] is set. A
-// corrupt snapshot fails the start with [ErrRestore]; the job never runs
-// on half-read state.
+// group and operator state round-robin, so the parallelism may change, up
+// to the max parallelism. An operator whose max parallelism is not set
+// (by its [MaxParallelism] option or [WithMaxParallelism]) adopts the one
+// its state had; an explicitly different one is [ErrIncompatibleState] for
+// a keyed operator, whose key groups cannot change. State of an operator
+// the job no longer has fails the start with [ErrNonRestoredState] unless
+// [Config.AllowNonRestoredState] is set.
+//
+// A restoring job's Start returns once every operator has taken its state.
+// A restore that cannot succeed — a corrupt snapshot, a max parallelism
+// that changed, state the declared codec does not decode (a ValueState
+// whose type changed) — is Start's error, wrapping [ErrRestore]; it is
+// never retried by the restart strategy, and it commits nothing: a
+// two-phase-commit sink commits the transactions its restored state
+// pre-committed only once every operator of the job took its state. The
+// job never runs on half-read state.
 //
 // # Jobs
 //

@@ -115,7 +115,9 @@ type JobClient struct {
 // Start builds the job from the environment's graph and runs it in the
 // background. Cancelling ctx cancels the job. Graph and configuration
 // errors are returned here, joined; each matches its sentinel with
-// errors.Is. So is a failure to read the snapshot of RestoreFrom.
+// errors.Is. So is a failure to restore the snapshot of RestoreFrom
+// ([ErrRestore]): a job that restores returns from Start once its
+// operators have taken their state.
 func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -210,6 +212,21 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 		j.status.Store(int32(status))
 		log.Info("job ended", zap.Stringer("status", status), zap.Error(err))
 	}()
+	if job.RestoreFrom != nil {
+		// A restore that cannot succeed is Start's error: wait until the
+		// first attempt's operators have taken their state.
+		select {
+		case <-job.Current().Initialized():
+			if !errors.Is(job.Current().InitErr(), ErrIncompatibleState) {
+				return j, nil
+			}
+			<-j.done
+		case <-j.done:
+		}
+		if err := j.Err(); errors.Is(err, ErrRestore) {
+			return nil, fmt.Errorf("job %q: %w", name, err)
+		}
+	}
 	return j, nil
 }
 

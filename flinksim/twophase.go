@@ -70,6 +70,14 @@ type twoPhaseOp[T, TXN any] struct {
 	current TXN
 	open    bool
 	pending []pendingTxn[TXN] // pre-committed, oldest first
+	// restored holds the transactions of the restored state until Start
+	// commits (pre-committed) or aborts (open) them.
+	restored []restoredTxn[TXN]
+}
+
+type restoredTxn[TXN any] struct {
+	txn       TXN
+	committed bool // pre-committed: commit it; else abort it
 }
 
 // State entries: one byte tag, the checkpoint ID (pending only), the
@@ -79,8 +87,7 @@ const (
 	txnOpen    byte = 2
 )
 
-// recover commits the restored pre-committed transactions and aborts the
-// restored open ones.
+// recover decodes the transactions of the restored state, for Start.
 func (o *twoPhaseOp[T, TXN]) recover() error {
 	if o.ctx.Restored == nil {
 		return nil
@@ -102,18 +109,29 @@ func (o *twoPhaseOp[T, TXN]) recover() error {
 		if err != nil {
 			return fmt.Errorf("%w: transaction: %w", ErrIncompatibleState, err)
 		}
-		if e[0] == txnPending {
-			if err := o.sink.Commit(txn); err != nil {
+		o.restored = append(o.restored, restoredTxn[TXN]{txn: txn, committed: e[0] == txnPending})
+	}
+	return nil
+}
+
+// Start commits the restored pre-committed transactions and aborts the
+// restored open ones, once every operator of the job took its state: a
+// restore that fails elsewhere commits nothing.
+func (o *twoPhaseOp[T, TXN]) Start() error {
+	for _, r := range o.restored {
+		if r.committed {
+			if err := o.sink.Commit(r.txn); err != nil {
 				return fmt.Errorf("commit restored transaction: %w", err)
 			}
-			o.ctx.Trace(engine.TraceCommit, 0, fmt.Sprint(txn))
-		} else {
-			if err := o.sink.Abort(txn); err != nil {
-				return fmt.Errorf("abort restored transaction: %w", err)
-			}
-			o.ctx.Trace(engine.TraceTxnAbort, 0, fmt.Sprint(txn))
+			o.ctx.Trace(engine.TraceCommit, 0, fmt.Sprint(r.txn))
+			continue
 		}
+		if err := o.sink.Abort(r.txn); err != nil {
+			return fmt.Errorf("abort restored transaction: %w", err)
+		}
+		o.ctx.Trace(engine.TraceTxnAbort, 0, fmt.Sprint(r.txn))
 	}
+	o.restored = nil
 	return nil
 }
 

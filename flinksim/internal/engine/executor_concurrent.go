@@ -84,7 +84,7 @@ func (x ConcurrentExecutor) Run(parent context.Context, eg *ExecutionGraph, coor
 	}
 	for _, t := range eg.Tasks {
 		tasks.Go(func() {
-			err := guardGoexit(func() error { return x.runTask(ctx, t, ack) },
+			err := guardGoexit(func() error { return x.runTask(ctx, eg, t, ack) },
 				func() { cancel(&taskFailure{task: t, err: goexitFailure(t)}) })
 			if err != nil {
 				cancel(&taskFailure{task: t, err: err})
@@ -133,16 +133,26 @@ func (x ConcurrentExecutor) runCoordinator(ctx context.Context, coord *Coordinat
 
 // runTask returns the task's own failure; a task stopped because the job
 // was cancelled returns nil.
-func (x ConcurrentExecutor) runTask(ctx context.Context, t *Task, ack Acker) (err error) {
+func (x ConcurrentExecutor) runTask(ctx context.Context, eg *ExecutionGraph, t *Task, ack Acker) (err error) {
 	defer func() { // closes the operators Init opened, even if it failed
 		if cerr := t.Close(); err == nil && ctx.Err() == nil {
 			err = cerr
 		}
 	}()
-	if err := t.Init(ack); err != nil {
+	if err := eg.initTask(t, ack); err != nil {
 		return err
 	}
-	t.SetStatus(TaskRunning)
+	select {
+	case <-eg.Initialized(): // every task: none starts before all restored
+	case <-ctx.Done():
+		return nil
+	}
+	if eg.InitErr() != nil {
+		return nil // the task that failed reports it
+	}
+	if err := t.Start(); err != nil {
+		return err
+	}
 	done := ctx.Done()
 	for {
 		select {

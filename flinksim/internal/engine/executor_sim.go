@@ -91,13 +91,17 @@ func (x *SimExecutor) run(ctx context.Context, eg *ExecutionGraph, coord *Coordi
 	}
 	for _, t := range eg.Tasks {
 		*current = t
-		if err := t.Init(ack); err != nil {
+		if err := eg.initTask(t, ack); err != nil {
 			failed = t
 			return err
 		}
 	}
 	for _, t := range eg.Tasks {
-		t.SetStatus(TaskRunning)
+		*current = t
+		if err := t.Start(); err != nil {
+			failed = t
+			return err
+		}
 	}
 	var (
 		choices []simChoice

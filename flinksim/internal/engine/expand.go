@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -74,6 +75,60 @@ type ExecutionGraph struct {
 	Channels     []*Channel
 	TaskManagers int
 	Slots        int // per task manager
+
+	initialized initOnce
+}
+
+// Initialized is closed once every task of the attempt has initialised its
+// operators (restoring their state), or one of them failed to; InitErr
+// then tells which. An attempt that never starts its tasks (a job
+// cancelled first) leaves it open.
+func (eg *ExecutionGraph) Initialized() <-chan struct{} { return eg.initialized.done() }
+
+// InitErr returns the error the first task that failed to initialise
+// reported, once Initialized is closed.
+func (eg *ExecutionGraph) InitErr() error { return eg.initialized.err }
+
+// initOnce collects the outcome of the tasks' Init calls.
+type initOnce struct {
+	mu      sync.Mutex
+	ch      chan struct{}
+	pending int
+	err     error
+	closed  bool
+}
+
+func (o *initOnce) done() <-chan struct{} {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.ch == nil {
+		o.ch = make(chan struct{})
+	}
+	return o.ch
+}
+
+// taskInit records one task's Init outcome; of n tasks.
+func (o *initOnce) taskInit(n int, err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return
+	}
+	if o.ch == nil {
+		o.ch = make(chan struct{})
+	}
+	o.pending++
+	if err != nil || o.pending == n {
+		o.err, o.closed = err, true
+		close(o.ch)
+	}
+}
+
+// initTask initialises t and records the outcome for Initialized.
+func (eg *ExecutionGraph) initTask(t *Task, ack Acker) error {
+	err := t.Init(ack)
+	eg.initialized.taskInit(len(eg.Tasks), err)
+	return err
 }
 
 // ErrNotEnoughSlots reports a job that needs more slots than the task

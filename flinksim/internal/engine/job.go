@@ -194,6 +194,11 @@ func (j *Job) Run(ctx context.Context) error {
 			return nil
 		case errors.Is(err, ErrCanceled):
 			return j.withLastFailure(err)
+		case errors.Is(err, ErrIncompatibleState):
+			// The attempt's operators could not take their restored state:
+			// restarting from the same snapshot would fail the same way.
+			j.recordFailure(now, err)
+			return fmt.Errorf("%w: %w", ErrRestore, err)
 		}
 		j.recordFailure(now, err)
 		j.mu.Lock()

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/flinksim/go-flinksim/flinksim/internal/state"
 	"github.com/flinksim/go-flinksim/snapshot"
 )
 
@@ -47,8 +48,10 @@ var (
 	// no longer has, and AllowNonRestoredState is off.
 	ErrNonRestoredState = errors.New("flinksim: snapshot has state for operators not in the job")
 	// ErrIncompatibleState: the snapshot cannot be mapped onto the job
-	// (max parallelism changed, malformed metadata or state files).
-	ErrIncompatibleState = errors.New("flinksim: snapshot state incompatible with the job")
+	// (max parallelism changed, malformed metadata or state files, state
+	// the operators' codecs do not decode). An attempt that fails with it
+	// is not restarted: the same restore would fail again.
+	ErrIncompatibleState = state.ErrIncompatible
 )
 
 // DecodeMetadata decodes a metadata file.

@@ -48,6 +48,14 @@ type PreBarrier interface {
 	PrepareSnapshotPreBarrier(checkpoint int64) error
 }
 
+// Starter is implemented by operators with work to do once every task of
+// the attempt has initialised, before the first step: a two-phase-commit
+// sink commits the transactions its restored state pre-committed then, so
+// that a restore another operator refuses commits nothing.
+type Starter interface {
+	Start() error
+}
+
 // WorkKind is the kind of a Work.
 type WorkKind uint8
 
@@ -314,6 +322,28 @@ func (t *Task) Init(acker Acker) (err error) {
 	t.open, t.dataOpen = len(t.inputs), len(t.inputs)
 	t.in = make([]inputState, len(t.inputs))
 	t.lastFlush = t.cfg.Clock.Now()
+	return t.failure
+}
+
+// Start runs the operators' Start, once every task of the attempt has
+// initialised; the task then runs.
+func (t *Task) Start() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &OperatorError{Operator: t.Name, Subtask: t.Subtask, Err: panicError(r), Stack: debug.Stack()}
+		}
+		if err != nil {
+			t.fail(err)
+		}
+	}()
+	for i, op := range t.ops {
+		if s, ok := op.(Starter); ok {
+			if err := s.Start(); err != nil {
+				return &OperatorError{Operator: t.Members[i].Name, Subtask: t.Subtask, Err: err}
+			}
+		}
+	}
+	t.SetStatus(TaskRunning)
 	return t.failure
 }
 

@@ -17,6 +17,12 @@ import (
 // different kind or type.
 var ErrConflict = errors.New("flinksim: state registered twice with different types")
 
+// ErrIncompatible reports snapshot state that cannot be restored into the
+// job: state whose bytes the declared codec does not decode, a damaged
+// blob (ErrCorruptState), a max parallelism that changed. A restore that
+// fails with it cannot succeed by retrying.
+var ErrIncompatible = errors.New("flinksim: snapshot state incompatible with the job")
+
 // ErrNoKey reports keyed state used where no key is current (for example
 // while the operator opens).
 var ErrNoKey = errors.New("flinksim: keyed state used outside a keyed context")
@@ -97,7 +103,7 @@ func Register[K comparable, T Table](b *Backend[K], name, kind string, newTable 
 	for _, g := range b.restored[name] {
 		if err := t.restore(g); err != nil {
 			var zero T
-			return zero, fmt.Errorf("restore state %q: %w", name, err)
+			return zero, fmt.Errorf("%w: restore state %q: %w", ErrIncompatible, name, err)
 		}
 	}
 	delete(b.restored, name)

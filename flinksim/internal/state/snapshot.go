@@ -29,8 +29,9 @@ import (
 
 const snapshotVersion = 1
 
-// ErrCorruptState reports a keyed-state blob that cannot be decoded.
-var ErrCorruptState = errors.New("flinksim: corrupt keyed state")
+// ErrCorruptState reports a keyed-state blob that cannot be decoded; it
+// wraps ErrIncompatible.
+var ErrCorruptState = fmt.Errorf("%w: corrupt keyed state", ErrIncompatible)
 
 // Snapshot encodes every registered state and every restored state not yet
 // registered (so state survives a restore that does not touch it). If a key

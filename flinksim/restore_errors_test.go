@@ -1,0 +1,85 @@
+package flinksim_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flinksim/go-flinksim/flinksim"
+)
+
+// TestRestoreAdoptsMaxParallelism: a job whose max parallelism is not set
+// adopts the one its snapshot's state has, as in Flink, so a savepoint of
+// parallelism 2 (max parallelism 128 by default) restores at 100, whose
+// own default would be 256; a parallelism above the adopted max is refused
+// by Start. (An explicit different max parallelism stays an error: see
+// TestRestoreChangedMaxParallelism.)
+//
+// Mutant this catches: no adoption (the restore at 100 fails with "had
+// max parallelism 128, now 256").
+func TestRestoreAdoptsMaxParallelism(t *testing.T) {
+	want := cpStraightCounts(t)
+	store, _ := cpMemStore(t)
+	out := flinksim.NewTransactionalCollector[keyCount]()
+	sp := cpSavepointMidway(t, store, out, 2, "mp", false)
+
+	env := cpRestoredEnv(store, sp.Ref, 100, false)
+	cpKeyedCounts(env, out, false)
+	res, err := env.Execute(t.Context(), "restored at 100")
+	require.NoError(t, err)
+	for _, m := range res.Metrics {
+		if m.Operator == "count" {
+			assert.Less(t, m.Subtask, 100)
+		}
+	}
+	assert.Equal(t, cpFinalCounts(want), cpFinalCounts(out.Committed()))
+
+	env = cpRestoredEnv(store, sp.Ref, 200, false)
+	cpKeyedCounts(env, flinksim.NewTransactionalCollector[keyCount](), false)
+	_, err = env.Start(t.Context(), "restored at 200")
+	require.ErrorIs(t, err, flinksim.ErrRestore)
+	require.ErrorIs(t, err, flinksim.ErrIncompatibleState)
+	assert.ErrorContains(t, err, `has parallelism 200, above the max parallelism 128 of its state`)
+}
+
+// TestRestoreStateThatDoesNotDecode: a savepoint restored into a job whose
+// ValueState changed type (int64 to bool) cannot succeed: Start returns a
+// restore error, the job is not restarted, and nothing more is committed.
+// Before, the operator failed to open, and the restart strategy retried
+// the same restore forever.
+//
+// Mutants this catches: the job loop restarting attempts that failed with
+// ErrIncompatibleState (the job restarts until the deadline cancels it,
+// and Start returns it); Register's decode error not marked incompatible
+// (the same); the sink committing its restored transactions when it opens
+// rather than once every operator has (624 records committed).
+func TestRestoreStateThatDoesNotDecode(t *testing.T) {
+	store, _ := cpMemStore(t)
+	out := flinksim.NewTransactionalCollector[keyCount]()
+	sp := cpSavepointMidway(t, store, out, 2, "typed", false)
+	committed := len(out.Committed())
+
+	for _, ex := range executors(t) {
+		t.Run(ex.name, func(t *testing.T) {
+			env := ex.newEnv(flinksim.WithParallelism(2), flinksim.WithCheckpointing(flinksim.CheckpointConfig{Store: store}),
+				flinksim.WithRestoreFrom(sp.Ref, false)) // the default restart strategy: restarts forever
+			src := flinksim.Generate(env, "numbers", cpRestoreRecords, func(i int64) (int, error) { return int(i) % cpRestoreKeys, nil })
+			flags := flinksim.Process(flinksim.KeyBy(src, func(k int) int { return k }), "count",
+				func(rt *flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, keyCount], error) {
+					seen := flinksim.NewValueState[bool](rt, "c") // was ValueState[int64]
+					return flinksim.ProcessFunc[int, int, keyCount](func(_ *flinksim.KeyedContext[int], k int, out flinksim.Collector[keyCount]) error {
+						seen.Update(true)
+						return nil
+					}), nil
+				})
+			flinksim.CollectTransactional(flags, "sink", out)
+			job, err := env.Start(cpDeadline(t), "retyped")
+			require.ErrorIs(t, err, flinksim.ErrRestore)
+			require.ErrorIs(t, err, flinksim.ErrIncompatibleState)
+			assert.ErrorContains(t, err, `restore state "c"`)
+			assert.Nil(t, job)
+			assert.Len(t, out.Committed(), committed)
+		})
+	}
+}
