@@ -63,13 +63,17 @@ func cpFinalCounts(vs []keyCount) map[int]int64 {
 // runs on the goroutine that writes the trace), and once the savepoint has
 // completed it cancels the job. The same seed makes the same run, so the
 // savepoint is taken at the same point every time.
+//
+// With stop set it asks for a stop with savepoint (drain if drain is set)
+// instead, and the job ends by itself.
 type cpSavepointHook struct {
-	ready     chan *flinksim.JobClient
-	job       *flinksim.JobClient
-	at, lines int
-	name      string
-	requested bool
-	done      bool
+	ready       chan *flinksim.JobClient
+	job         *flinksim.JobClient
+	at, lines   int
+	name        string
+	stop, drain bool
+	requested   bool
+	done        bool
 }
 
 func (h *cpSavepointHook) Write(p []byte) (int, error) {
@@ -82,9 +86,15 @@ func (h *cpSavepointHook) Write(p []byte) (int, error) {
 		h.requested = true
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		// With ctx already done, TriggerSavepoint queues the request and
-		// returns at once; the coordinator takes it at its next tick.
-		_, err := h.job.TriggerSavepoint(ctx, h.name)
+		// With ctx already done, TriggerSavepoint (StopWithSavepoint)
+		// queues the request and returns at once; the coordinator takes it
+		// at its next tick.
+		var err error
+		if h.stop {
+			_, err = h.job.StopWithSavepoint(ctx, h.name, h.drain)
+		} else {
+			_, err = h.job.TriggerSavepoint(ctx, h.name)
+		}
 		if err != nil && err != context.Canceled {
 			return 0, err
 		}
@@ -92,7 +102,9 @@ func (h *cpSavepointHook) Write(p []byte) (int, error) {
 		for _, r := range h.job.Checkpoints().History {
 			if r.Savepoint == h.name && r.Status == flinksim.CheckpointCompleted {
 				h.done = true
-				h.job.Cancel()
+				if !h.stop {
+					h.job.Cancel()
+				}
 			}
 		}
 	}

@@ -304,7 +304,15 @@
 //
 // [JobClient.TriggerSavepoint] writes a savepoint: a snapshot the user
 // owns, never deleted by the job. As in Flink 1.15+, a savepoint commits no
-// side effects: two-phase-commit sinks commit at the next checkpoint. [WithRestoreFrom] starts a job from a
+// side effects: two-phase-commit sinks commit at the next checkpoint. So a
+// savepoint followed by Cancel is not a stop — a checkpoint in between
+// commits output past the savepoint, which a job resumed from it emits
+// again. [JobClient.StopWithSavepoint] is the stop, as Flink's `stop
+// --savepointPath [--drain]`: the sources emit nothing after the
+// savepoint's barrier, sinks commit up to it, and the job ends FINISHED;
+// without drain no operator is told its input ended (nothing is flushed
+// that the resumed job would emit again), with drain the sources end their
+// input first and the savepoint is the final checkpoint. [WithRestoreFrom] starts a job from a
 // savepoint or checkpoint reference ([CheckpointRecord.Ref]) of the store:
 // state is mapped by operator name, keyed state is redistributed by key
 // group and operator state round-robin, so the parallelism may change, up

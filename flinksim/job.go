@@ -372,7 +372,7 @@ func (j *JobClient) Checkpoints() CheckpointMetrics {
 // TriggerCheckpoint takes a checkpoint now and waits for it to complete
 // or fail.
 func (j *JobClient) TriggerCheckpoint(ctx context.Context) (CheckpointRecord, error) {
-	return j.request(ctx, "")
+	return j.request(ctx, "", func(done func(engine.CheckpointRecord, error)) { j.job.Coord.Request("", done) })
 }
 
 // TriggerSavepoint takes a savepoint named name (a user-owned snapshot,
@@ -382,10 +382,39 @@ func (j *JobClient) TriggerSavepoint(ctx context.Context, name string) (Checkpoi
 	if name == "" {
 		return CheckpointRecord{}, fmt.Errorf("%w: a savepoint needs a name", snapshot.ErrInvalidName)
 	}
-	return j.request(ctx, name)
+	return j.request(ctx, name, func(done func(engine.CheckpointRecord, error)) { j.job.Coord.Request(name, done) })
 }
 
-func (j *JobClient) request(ctx context.Context, name string) (CheckpointRecord, error) {
+// StopWithSavepoint stops the job with a savepoint named name, as Flink's
+// `stop --savepointPath [--drain]`, and waits until the job has ended
+// (FINISHED). Without drain, the sources emit nothing after the
+// savepoint's barrier, two-phase-commit sinks commit up to the savepoint
+// and nothing beyond, and no operator is told its input ended, so nothing
+// is flushed that a job resumed from the savepoint would emit again. With
+// drain, the sources end their input first: operators flush what they
+// buffer, and the savepoint is the job's final checkpoint. Either way a
+// job restored from the savepoint continues where this one stopped.
+//
+// If the savepoint fails (a timeout, a failure of the job), the job goes
+// on running and the error is returned.
+func (j *JobClient) StopWithSavepoint(ctx context.Context, name string, drain bool) (CheckpointRecord, error) {
+	if name == "" {
+		return CheckpointRecord{}, fmt.Errorf("%w: a savepoint needs a name", snapshot.ErrInvalidName)
+	}
+	rec, err := j.request(ctx, name, func(done func(engine.CheckpointRecord, error)) { j.job.Coord.RequestStop(name, drain, done) })
+	if err != nil {
+		return rec, err
+	}
+	select {
+	case <-j.done:
+		return rec, j.Err()
+	case <-ctx.Done():
+		return rec, ctx.Err()
+	}
+}
+
+// request sends a request with send and waits for its outcome.
+func (j *JobClient) request(ctx context.Context, name string, send func(done func(engine.CheckpointRecord, error))) (CheckpointRecord, error) {
 	if j.job.Coord == nil {
 		return CheckpointRecord{}, ErrNoCheckpointing
 	}
@@ -394,7 +423,7 @@ func (j *JobClient) request(ctx context.Context, name string) (CheckpointRecord,
 		err error
 	}
 	ch := make(chan result, 1)
-	j.job.Coord.Request(name, func(r engine.CheckpointRecord, err error) { ch <- result{checkpointRecordOf(r), err} })
+	send(func(r engine.CheckpointRecord, err error) { ch <- result{checkpointRecordOf(r), err} })
 	select {
 	case r := <-ch:
 		return r.rec, r.err

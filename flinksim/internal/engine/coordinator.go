@@ -99,6 +99,9 @@ type Coordinator struct {
 	failures    int // consecutive
 	fatal       error
 	wake        chan struct{}
+	// draining is the stop with drain whose savepoint is taken once every
+	// source's data ended.
+	draining *savepointRequest
 
 	mu       sync.Mutex
 	metrics  CheckpointMetrics
@@ -110,6 +113,7 @@ type Coordinator struct {
 type pendingCheckpoint struct {
 	rec     CheckpointRecord
 	final   bool
+	stop    bool // a stop-with-savepoint without drain
 	waiting map[*Task]bool
 	states  map[*Task][]OperatorState
 	done    func(CheckpointRecord, error)
@@ -118,6 +122,9 @@ type pendingCheckpoint struct {
 type savepointRequest struct {
 	name string
 	done func(CheckpointRecord, error)
+	// stop ends the job with the savepoint; drain ends the sources' data
+	// first, so the savepoint is the final checkpoint.
+	stop, drain bool
 }
 
 // NewCoordinator returns a coordinator for cfg, which must not be nil.
@@ -149,6 +156,12 @@ func (c *Coordinator) ContinueAfter(id int64) {
 func (c *Coordinator) Attach(ctx context.Context, tasks []*Task) {
 	if c.pending != nil {
 		c.fail(errors.New("job restarted"), false)
+	}
+	if r := c.draining; r != nil {
+		// The restarted sources read on: the stop is not done.
+		c.draining = nil
+		err := errors.New("job restarted while draining for the savepoint")
+		r.done(CheckpointRecord{Savepoint: r.name, Status: CheckpointFailed, Failure: err.Error()}, err)
 	}
 	c.ctx, c.tasks, c.fatal, c.finalDone, c.failures = ctx, tasks, nil, false, 0
 	c.sources = c.sources[:0]
@@ -201,14 +214,28 @@ func (c *Coordinator) Tick() {
 		return // the job is finishing: no checkpoint can complete any more
 	}
 	if r, ok := c.nextRequest(); ok {
-		c.trigger(now, r.name, r.done)
+		switch {
+		case r.drain:
+			// The sources end their data; the final checkpoint, once
+			// every source's data ended, is this savepoint.
+			c.draining = &r
+			for _, t := range c.sources {
+				t.Deliver(Event{Kind: EventDrain})
+			}
+		default:
+			c.trigger(now, r.name, r.done, r.stop)
+		}
 		return
 	}
 	switch {
+	case c.allDataEnded() && c.draining != nil:
+		r := c.draining
+		c.draining = nil
+		c.trigger(now, r.name, r.done, false)
 	case c.allDataEnded():
-		c.trigger(now, "", nil)
+		c.trigger(now, "", nil, false)
 	case c.cfg.Interval > 0 && !now.Before(c.NextDue()):
-		c.trigger(now, "", nil)
+		c.trigger(now, "", nil, false)
 	}
 }
 
@@ -216,13 +243,28 @@ func (c *Coordinator) Tick() {
 // taken at the next Tick; done is called with its record once it ends, on
 // the coordinator's goroutine. Safe from any goroutine.
 func (c *Coordinator) Request(name string, done func(CheckpointRecord, error)) {
+	c.request(savepointRequest{name: name, done: done})
+}
+
+// RequestStop asks for a stop with savepoint name, as Flink's stop
+// --savepointPath [--drain]: without drain the sources emit nothing after
+// the savepoint's barrier, two-phase-commit sinks commit up to it, and the
+// tasks finish without flushing; with drain the sources end their data
+// first (operators flush) and the savepoint is the final checkpoint. done
+// is called as for Request; the job then finishes.
+func (c *Coordinator) RequestStop(name string, drain bool, done func(CheckpointRecord, error)) {
+	c.request(savepointRequest{name: name, done: done, stop: true, drain: drain})
+}
+
+func (c *Coordinator) request(r savepointRequest) {
+	name, done := r.name, r.done
 	c.mu.Lock()
 	if err := c.closed; err != nil {
 		c.mu.Unlock()
 		done(CheckpointRecord{Savepoint: name, Status: CheckpointFailed, Failure: err.Error()}, err)
 		return
 	}
-	c.requests = append(c.requests, savepointRequest{name: name, done: done})
+	c.requests = append(c.requests, r)
 	c.mu.Unlock()
 	select {
 	case c.wake <- struct{}{}:
@@ -266,13 +308,17 @@ func (c *Coordinator) allDataEnded() bool {
 	return !c.finalDone && len(c.sources) > 0 && len(c.dataEnded) == len(c.sources)
 }
 
-func (c *Coordinator) trigger(now time.Time, savepoint string, done func(CheckpointRecord, error)) {
+// trigger starts checkpoint (or savepoint) the next ID; stop makes it a
+// stop-with-savepoint without drain: the sources emit nothing after their
+// barrier, and the job ends once it completes.
+func (c *Coordinator) trigger(now time.Time, savepoint string, done func(CheckpointRecord, error), stop bool) {
 	id := c.nextID
 	c.nextID++
 	c.lastTrigger = now
 	p := &pendingCheckpoint{
 		rec:     CheckpointRecord{ID: id, Savepoint: savepoint, Status: CheckpointInProgress, Trigger: now},
 		final:   c.allDataEnded(),
+		stop:    stop,
 		waiting: make(map[*Task]bool, len(c.tasks)),
 		states:  make(map[*Task][]OperatorState, len(c.tasks)),
 		done:    done,
@@ -283,7 +329,7 @@ func (c *Coordinator) trigger(now time.Time, savepoint string, done func(Checkpo
 	c.pending = p
 	c.log.Debug("checkpoint triggered", zap.Int64("checkpoint", id), zap.Bool("final", p.final))
 	for _, t := range c.sources {
-		t.Deliver(Event{Kind: EventTrigger, Checkpoint: id})
+		t.Deliver(Event{Kind: EventTrigger, Checkpoint: id, Stop: stop})
 	}
 }
 
@@ -332,16 +378,16 @@ func (c *Coordinator) complete(p *pendingCheckpoint) {
 	c.log.Debug("checkpoint completed", zap.Int64("checkpoint", p.rec.ID), zap.Int64("size", size), zap.Duration("duration", p.rec.Duration))
 	c.tracer.job(TraceEvent{Kind: TraceCompleted, Checkpoint: p.rec.ID, Size: size, Detail: p.rec.Savepoint})
 	// Savepoints commit no side effects (as in Flink 1.15+), unless one
-	// is the job's final snapshot.
-	if p.rec.Savepoint == "" || p.final {
+	// is the job's last snapshot: the final checkpoint, or a stop.
+	if p.rec.Savepoint == "" || p.final || p.stop {
 		for _, t := range c.tasks {
 			t.Deliver(Event{Kind: EventComplete, Checkpoint: p.rec.ID})
 		}
 	}
-	if p.final {
+	if p.final || p.stop {
 		c.finalDone = true
 		for _, t := range c.sources {
-			t.Deliver(Event{Kind: EventFinish})
+			t.Deliver(Event{Kind: EventFinish, Stop: p.stop})
 		}
 	}
 	if p.done != nil {

@@ -26,8 +26,13 @@ const (
 	// EventAbort notifies that checkpoint Checkpoint was aborted.
 	EventAbort
 	// EventFinish tells a source whose data ended that the final
-	// checkpoint is done: it closes its outputs and finishes.
+	// checkpoint is done: it closes its outputs and finishes. After a stop
+	// without drain (Stop set) its data has not ended: it closes its
+	// outputs without ending it, so no operator flushes.
 	EventFinish
+	// EventDrain tells a source to end its data now, for a stop with
+	// drain: operators flush, and the final checkpoint is the savepoint.
+	EventDrain
 )
 
 func (k EventKind) String() string {
@@ -48,6 +53,8 @@ func (k EventKind) String() string {
 		return "abort"
 	case EventFinish:
 		return "finish"
+	case EventDrain:
+		return "drain"
 	}
 	return fmt.Sprintf("event(%d)", uint8(k))
 }
@@ -64,6 +71,9 @@ type Event struct {
 	Recycler Recycler
 	// Checkpoint is the checkpoint ID of barriers and notifications.
 	Checkpoint int64
+	// Stop marks the trigger of a stop-with-savepoint without drain (the
+	// source emits nothing after its barrier) and the finish after it.
+	Stop bool
 }
 
 // Recycler takes back a batch its consumer no longer needs.

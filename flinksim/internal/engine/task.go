@@ -130,6 +130,12 @@ type Task struct {
 	// lastDone is the newest checkpoint this task snapshotted or saw
 	// aborted: barriers up to it count for nothing.
 	lastDone int64
+	// suspended is the stop-with-savepoint a source emits nothing after
+	// (0: none); an abort of it resumes the source.
+	suspended int64
+	// stopped: the task's input stopped without its data ending (a stop
+	// without drain): it closes its outputs without ending its data.
+	stopped  bool
 	lastPoll SourceStatus
 	// available is set by the source's signal: a waiting source is polled
 	// again. external, if set, hears the signal too (the simulation).
@@ -352,7 +358,7 @@ func (t *Task) room() bool { return t.fullOutputs.Load() == 0 }
 
 // pollable reports whether the source can be polled now.
 func (t *Task) pollable() bool {
-	return t.source != nil && !t.dataEnded && !t.closed && t.room() &&
+	return t.source != nil && !t.dataEnded && !t.closed && t.suspended == 0 && t.room() &&
 		(t.lastPoll != SourceWaiting || t.available.Load())
 }
 
@@ -494,12 +500,23 @@ func (t *Task) poll() (done bool) {
 	switch {
 	case t.failure != nil:
 	case t.lastPoll == SourceDone:
-		t.endData()
-		if t.acker == nil { // no checkpoints: nothing to wait for
-			return t.closeOutputs()
-		}
-		t.acker.DataEnded(t)
+		return t.sourceEnded()
 	}
+	return false
+}
+
+// sourceEnded ends a source task's data: operators flush, end of data goes
+// downstream, and the coordinator is told, so the final checkpoint can be
+// taken (without checkpoints the task finishes at once).
+func (t *Task) sourceEnded() (done bool) {
+	t.endData()
+	if t.failure != nil {
+		return false
+	}
+	if t.acker == nil {
+		return t.closeOutputs()
+	}
+	t.acker.DataEnded(t)
 	return false
 }
 
@@ -526,7 +543,9 @@ func (t *Task) handleInput(ev Event) (done bool) {
 			return false
 		}
 		t.trace(TraceEvent{Kind: TraceEndOfPartition, Input: i, Channel: t.inputs[i].ID})
-		t.inputDataEnded(s)
+		if !s.dataEnded {
+			t.stopped = true // stopped, not drained: its data did not end
+		}
 		s.closed = true
 		t.open--
 		if t.aligning != 0 && s.barrier == t.aligning {
@@ -563,6 +582,9 @@ func (t *Task) handleControl(ev Event) (done bool) {
 		t.trace(TraceEvent{Kind: TraceTrigger, Checkpoint: ev.Checkpoint})
 		t.aligning, t.alignStart = ev.Checkpoint, t.cfg.Clock.Now()
 		t.completeAlignment()
+		if ev.Stop && t.source != nil {
+			t.suspended = ev.Checkpoint
+		}
 	case EventComplete:
 		t.trace(TraceEvent{Kind: TraceCompleted, Checkpoint: ev.Checkpoint})
 		for i, op := range t.ops {
@@ -589,10 +611,20 @@ func (t *Task) handleControl(ev Event) (done bool) {
 		if t.aligning != 0 && ev.Checkpoint >= t.aligning {
 			t.releaseAlignment()
 		}
+		if t.suspended != 0 && ev.Checkpoint >= t.suspended {
+			t.suspended = 0 // the stop failed: the job goes on
+		}
 		t.lastDone = max(t.lastDone, ev.Checkpoint)
 	case EventFinish:
 		t.trace(TraceEvent{Kind: TraceFinish})
+		if ev.Stop {
+			t.stopped = true
+		}
 		return t.closeOutputs()
+	case EventDrain:
+		if t.source != nil && !t.dataEnded && !t.closed {
+			return t.sourceEnded()
+		}
 	}
 	return false
 }
@@ -714,9 +746,12 @@ func (t *Task) endData() {
 	}
 }
 
-// closeOutputs ends the task: end of partition on every output.
+// closeOutputs ends the task: end of partition on every output, after
+// end of data unless the task was stopped without drain.
 func (t *Task) closeOutputs() bool {
-	t.endData()
+	if !t.stopped {
+		t.endData()
+	}
 	if t.failure != nil {
 		return false
 	}

@@ -1,0 +1,158 @@
+package flinksim_test
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flinksim/go-flinksim/flinksim"
+	"github.com/flinksim/go-flinksim/snapshot"
+)
+
+// cpStopMidway runs the keyed-count job at parallelism par on the
+// simulation and stops it with savepoint name about at trace line at,
+// draining or not. It returns the savepoint's record; the job must have
+// ended FINISHED by itself.
+func cpStopMidway(t *testing.T, store *snapshot.Store, out *flinksim.TransactionalCollector[keyCount], par, at int, name string, drain bool) flinksim.CheckpointRecord {
+	t.Helper()
+	hook := &cpSavepointHook{ready: make(chan *flinksim.JobClient, 1), at: at, name: name, stop: true, drain: drain}
+	env := flinksim.NewEnvironment(flinksim.WithParallelism(par), flinksim.WithBatchSize(8), flinksim.WithSimulation(uint64(par*31+at), hook),
+		flinksim.WithCheckpointing(flinksim.CheckpointConfig{Store: store, Interval: 20 * time.Millisecond}))
+	cpKeyedCounts(env, out, false)
+	job := startJob(t, env)
+	hook.ready <- job
+	require.NoError(t, job.Wait(cpDeadline(t)))
+	require.Equal(t, flinksim.JobFinished, job.Status())
+	require.True(t, hook.done, "the stop's savepoint should have completed")
+	for _, r := range job.Checkpoints().History {
+		if r.Savepoint == name {
+			require.Equal(t, flinksim.CheckpointCompleted, r.Status)
+			return r
+		}
+	}
+	t.Fatalf("savepoint %q not in the history", name)
+	return flinksim.CheckpointRecord{}
+}
+
+// TestStopWithSavepointResumesExactly: a job stopped with a savepoint —
+// drained or not — and resumed from it at another parallelism commits
+// exactly the output of an uninterrupted run: nothing committed beyond the
+// savepoint by the stopped job, nothing lost. With TriggerSavepoint and
+// Cancel instead, a periodic checkpoint after the savepoint committed
+// output beyond it, which the resumed job emitted again.
+//
+// Mutants this catches: the stop's savepoint not committing the sinks
+// (144 records left pre-committed, never committed); the tasks told their
+// input ended on a stop without drain (caught by
+// TestStopWithoutDrainDoesNotFlush). The sources not suspended after the
+// stop's barrier is not caught here — the transactional sink aborts what
+// arrives after the savepoint — but by
+// TestStopWithoutDrainEmitsNothingPastTheSavepoint.
+func TestStopWithSavepointResumesExactly(t *testing.T) {
+	want := cpStraightCounts(t)
+	for _, c := range []struct {
+		from, to int
+		drain    bool
+	}{{2, 3, false}, {3, 1, false}, {1, 4, true}, {4, 2, true}} {
+		t.Run(fmt.Sprintf("%d-to-%d/drain=%v", c.from, c.to, c.drain), func(t *testing.T) {
+			store, _ := cpMemStore(t)
+			out := flinksim.NewTransactionalCollector[keyCount]()
+			sp := cpStopMidway(t, store, out, c.from, 150, "stop", c.drain)
+			before := len(out.Committed())
+			assert.Positive(t, before, "the stop should commit up to its savepoint")
+			assert.Less(t, before, cpRestoreRecords)
+			assert.Zero(t, out.Uncommitted(), "nothing may stay pre-committed past the stop")
+
+			env := cpRestoredEnv(store, sp.Ref, c.to, false)
+			cpKeyedCounts(env, out, false)
+			_, err := env.Execute(t.Context(), "resumed")
+			require.NoError(t, err)
+			got := sortedCounts(out.Committed())
+			assertSameMultiset(t, want, got, "committed output of both jobs")
+		})
+	}
+}
+
+// flushRecorder is a SinkWriter that records whether it was told its
+// input ended.
+type flushRecorder struct{ ended *atomic.Bool }
+
+func (w flushRecorder) Write(int64) error { return nil }
+func (w flushRecorder) Flush(endOfInput bool) error {
+	if endOfInput {
+		w.ended.Store(true)
+	}
+	return nil
+}
+
+// TestStopWithoutDrainDoesNotFlush: a stop without drain tells no
+// operator that its input ended (a flush would emit what a resumed job
+// emits again); a stop with drain does, before its savepoint.
+//
+// Mutant this catches: a stopped task ending its data when it closes
+// (EndInput, Flush(true), on the stop without drain).
+func TestStopWithoutDrainDoesNotFlush(t *testing.T) {
+	for _, drain := range []bool{false, true} {
+		t.Run(fmt.Sprintf("drain=%v", drain), func(t *testing.T) {
+			ended := &atomic.Bool{}
+			env := flinksim.NewEnvironment(flinksim.WithParallelism(2),
+				flinksim.WithCheckpointing(flinksim.CheckpointConfig{Store: func() *snapshot.Store { s, _ := cpMemStore(t); return s }()}))
+			src := flinksim.Generate(env, "numbers", 1<<40, func(i int64) (int64, error) { return i, nil })
+			flinksim.SinkTo(flinksim.Rebalance(src), "sink", func(*flinksim.RuntimeContext) (flinksim.SinkWriter[int64], error) {
+				return flushRecorder{ended}, nil
+			})
+			job := startJob(t, env)
+			rec, err := job.StopWithSavepoint(cpDeadline(t), "stop", drain)
+			require.NoError(t, err)
+			assert.Equal(t, flinksim.CheckpointCompleted, rec.Status)
+			assert.Equal(t, flinksim.JobFinished, job.Status())
+			assert.Equal(t, drain, ended.Load(), "input ended on a stop with drain=%v", drain)
+		})
+	}
+}
+
+// TestStopWithoutDrainEmitsNothingPastTheSavepoint: after a stop's
+// barrier the sources emit nothing, so a sink that writes at once (no
+// transactions) holds exactly the records before the savepoint, and the
+// job resumed from it writes exactly the rest.
+//
+// Mutant this catches: the sources not suspended after the stop's barrier
+// (the records they emit until the stop completes are written twice).
+func TestStopWithoutDrainEmitsNothingPastTheSavepoint(t *testing.T) {
+	const records = 3000
+	store, _ := cpMemStore(t)
+	var mu sync.Mutex
+	var written []int
+	build := func(env *flinksim.Environment) {
+		src := flinksim.Generate(env, "numbers", records, func(i int64) (int, error) { return int(i), nil })
+		flinksim.Sink(flinksim.Rebalance(src), "sink", func(v int) error {
+			mu.Lock()
+			written = append(written, v)
+			mu.Unlock()
+			return nil
+		})
+	}
+	hook := &cpSavepointHook{ready: make(chan *flinksim.JobClient, 1), at: 200, name: "stop", stop: true}
+	env := flinksim.NewEnvironment(flinksim.WithParallelism(2), flinksim.WithBatchSize(8), flinksim.WithSimulation(5, hook),
+		flinksim.WithCheckpointing(flinksim.CheckpointConfig{Store: store}))
+	build(env)
+	job := startJob(t, env)
+	hook.ready <- job
+	require.NoError(t, job.Wait(cpDeadline(t)))
+	require.True(t, hook.done)
+	first := len(written)
+	require.Positive(t, first)
+	require.Less(t, first, records)
+
+	env = flinksim.NewEnvironment(flinksim.WithParallelism(3), flinksim.WithSimulation(6, nil),
+		flinksim.WithCheckpointing(flinksim.CheckpointConfig{Store: store}), flinksim.WithRestoreFrom("savepoints/stop", false))
+	build(env)
+	_, err := env.Execute(cpDeadline(t), "resumed")
+	require.NoError(t, err)
+	assertSameMultiset(t, seq(0, records), written, "records written by both jobs")
+}
