@@ -18,7 +18,9 @@ import (
 // Append appends the encoding of v to dst, or returns an error (wrapping
 // ErrEncode, by convention) if it cannot encode v faithfully; it must never
 // return a partial or empty encoding instead. A state value that fails to
-// encode fails the checkpoint. Decode decodes exactly one value from src,
+// encode fails the snapshot, and with it the subtask (the job fails over,
+// as for any failure of the subtask), so no checkpoint completes without
+// the value. Decode decodes exactly one value from src,
 // which holds exactly the bytes one Append produced; it returns an error
 // (never panics) on malformed input, and since snapshot bytes come from
 // disk it allocates no more than src's length justifies.

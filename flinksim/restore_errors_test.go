@@ -83,3 +83,23 @@ func TestRestoreStateThatDoesNotDecode(t *testing.T) {
 		})
 	}
 }
+
+// TestRestoreIntoShorterGenerator: a snapshot of a Generate source restored
+// into one with a smaller count is refused by Start; before, the restored
+// splits made the source emit records past its count (a FromSlice
+// indexed past its slice and panicked on every restart).
+//
+// Mutant this catches: AddSplits not checking the splits against count.
+func TestRestoreIntoShorterGenerator(t *testing.T) {
+	store, _ := cpMemStore(t)
+	out := flinksim.NewTransactionalCollector[keyCount]()
+	sp := cpSavepointMidway(t, store, out, 2, "long", false)
+
+	env := cpRestoredEnv(store, sp.Ref, 2, false)
+	src := flinksim.Generate(env, "numbers", 100, func(i int64) (int, error) { return int(i) % cpRestoreKeys, nil })
+	flinksim.CollectTransactional(flinksim.Process(flinksim.KeyBy(src, func(k int) int { return k }), "count", cpCounter), "sink", out)
+	_, err := env.Start(t.Context(), "shorter")
+	require.ErrorIs(t, err, flinksim.ErrRestore)
+	require.ErrorIs(t, err, flinksim.ErrIncompatibleState)
+	assert.ErrorContains(t, err, "of a source of 100 records")
+}

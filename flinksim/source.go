@@ -54,9 +54,11 @@ func (s InputStatus) String() string {
 // type S.
 type Source[T, S any] interface {
 	// Splits returns the splits of the whole input for a source of the
-	// given parallelism. It is called once per job, when the job first
-	// starts without state; a restored job reads the splits its checkpoint
-	// recorded instead.
+	// given parallelism. It is called when the job first starts with no
+	// state for the source (again on the next attempt if it failed, and
+	// again if the parallelism differs); its result is kept for the later
+	// attempts. A restored job reads the splits its snapshot recorded
+	// instead.
 	Splits(parallelism int) ([]S, error)
 	// SplitCodec encodes a split, with its position, into checkpoints and
 	// decodes it back. A reader always gets decoded copies, so it may
@@ -89,8 +91,8 @@ type SourceReader[T, S any] interface {
 	PollNext(out Collector[T]) (InputStatus, error)
 	// SnapshotState returns the splits the reader has not read to the end,
 	// each with the position to resume from: the position after the last
-	// record emitted so far. A split that cannot be encoded fails the
-	// checkpoint.
+	// record emitted so far. An error, or a split that cannot be encoded,
+	// fails the snapshot and with it the subtask (the job fails over).
 	SnapshotState(checkpoint int64) ([]S, error)
 	// Close releases the reader's resources and stops its goroutines. It
 	// is called once, whatever the outcome.

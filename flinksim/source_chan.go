@@ -17,12 +17,14 @@ const chanBuffer = 64
 // source, so records keep the order they were sent in.
 //
 // A channel cannot be replayed, so FromChan gives no exactly-once
-// guarantee across failures: when the job restarts, the records it took
-// from ch since the last completed checkpoint, and did not emit to the
-// sinks before the failure, are lost. (Records taken from ch but still
-// buffered in the source survive a restart.) To lose nothing, make the
-// records replayable and write a Source whose splits record positions, as
-// a log or a Kafka topic does.
+// guarantee across failures: when the job restarts from its last completed
+// checkpoint, the records the source emitted since then are lost — what
+// they did downstream is rolled back with the job's state, transactional
+// sinks abort them, and they are not read again; only a sink that had
+// already written them (a non-transactional one) keeps them. Records taken
+// from ch but not yet emitted, still buffered in the source, survive a
+// restart. To lose nothing, make the records replayable and write a
+// Source whose splits record positions, as a log or a Kafka topic does.
 func FromChan[T any](env *Environment, name string, ch <-chan T, opts ...OperatorOption) Stream[T] {
 	if env != nil && ch == nil {
 		env.addError(fmt.Errorf("%w: source %q needs a channel", ErrInvalidOperator, name))

@@ -57,32 +57,35 @@ func TestFromChan(t *testing.T) {
 //
 // Mutants this catches: the signal not waking the task (the records
 // never arrive: the deadline fails the test); the reader's Close not
-// stopping its goroutine (goleak).
+// stopping its goroutine (goleak); the simulation, waiting for the
+// source, not hearing the checkpoint request (it waits an hour).
 func TestFromChanWaitingJobCheckpointsAndCancels(t *testing.T) {
-	defer goleak.VerifyNone(t)
-	env := flinksim.NewEnvironment(flinksim.WithParallelism(1), flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: time.Hour}))
-	ch := make(chan int)
-	got := make(chan int, 10)
-	flinksim.Sink(flinksim.FromChan(env, "pushed", ch), "sink", func(v int) error {
-		got <- v
-		return nil
-	})
-	job := startJob(t, env)
-	send(t, ch, 0, 10, false)
-	ctx := cpDeadline(t)
-	for want := range 10 {
-		select {
-		case v := <-got:
-			require.Equal(t, want, v)
-		case <-ctx.Done():
-			t.Fatalf("record %d did not arrive: %v", want, ctx.Err())
+	forEachExecutor(t, func(t *testing.T, ex executor) {
+		defer goleak.VerifyNone(t)
+		env := ex.newEnv(flinksim.WithParallelism(1), flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: time.Hour}))
+		ch := make(chan int)
+		got := make(chan int, 10)
+		flinksim.Sink(flinksim.FromChan(env, "pushed", ch), "sink", func(v int) error {
+			got <- v
+			return nil
+		})
+		job := startJob(t, env)
+		send(t, ch, 0, 10, false)
+		ctx := cpDeadline(t)
+		for want := range 10 {
+			select {
+			case v := <-got:
+				require.Equal(t, want, v)
+			case <-ctx.Done():
+				t.Fatalf("record %d did not arrive: %v", want, ctx.Err())
+			}
 		}
-	}
-	rec, err := job.TriggerCheckpoint(ctx)
-	require.NoError(t, err, "a checkpoint while the source waits")
-	assert.Equal(t, flinksim.CheckpointCompleted, rec.Status)
-	job.Cancel()
-	require.ErrorIs(t, job.Wait(ctx), flinksim.ErrCanceled)
+		rec, err := job.TriggerCheckpoint(ctx)
+		require.NoError(t, err, "a checkpoint while the source waits")
+		assert.Equal(t, flinksim.CheckpointCompleted, rec.Status)
+		job.Cancel()
+		require.ErrorIs(t, job.Wait(ctx), flinksim.ErrCanceled)
+	})
 }
 
 // TestFromChanRestartKeepsBufferedRecords: records the source took from

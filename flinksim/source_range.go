@@ -100,16 +100,24 @@ func (g *generator[T]) Splits(parallelism int) ([]rangeSplit, error) {
 func (g *generator[T]) SplitCodec() Codec[rangeSplit] { return rangeSplitCodec{} }
 
 func (g *generator[T]) NewReader(*ReaderContext) (SourceReader[T, rangeSplit], error) {
-	return &generatorReader[T]{fn: g.fn}, nil
+	return &generatorReader[T]{count: g.count, fn: g.fn}, nil
 }
 
 type generatorReader[T any] struct {
+	count  int64
 	fn     func(int64) (T, error)
 	splits []rangeSplit
 	noMore bool
 }
 
+// AddSplits refuses a split past count: a snapshot of a longer input
+// (a FromSlice with more items, a Generate with a larger count).
 func (r *generatorReader[T]) AddSplits(splits []rangeSplit) error {
+	for _, s := range splits {
+		if s.End > r.count {
+			return fmt.Errorf("%w: split %v of a source of %d records", ErrIncompatibleState, s, r.count)
+		}
+	}
 	r.splits = append(r.splits, splits...)
 	return nil
 }

@@ -54,8 +54,8 @@
 // Watermark idleness. A source's split or an input channel can be marked
 // idle by a watermark-status event on the same lane; idle inputs are left
 // out of the minimum, and the task emits idle downstream when all its
-// inputs are idle. The source side decides idleness on the job's clock
-// (timed work, as timers are).
+// inputs are idle. The source side will decide idleness on the job's
+// clock (timed work, as timers; neither exists yet).
 //
 // Timers. Event-time timers fire inside handleInput when the combined
 // watermark advances, before the watermark is forwarded. Processing-time

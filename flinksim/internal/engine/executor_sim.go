@@ -140,12 +140,13 @@ func (x *SimExecutor) run(ctx context.Context, eg *ExecutionGraph, coord *Coordi
 		}
 		if len(choices) == 0 {
 			var due time.Time
+			var requests <-chan struct{}
 			if coord != nil {
-				due = coord.NextDue()
+				due, requests = coord.NextDue(), coord.Wake()
 			}
 			switch {
 			case awaiting > 0:
-				if err := x.awaitSource(ctx, external, due); err != nil {
+				if err := x.awaitSource(ctx, external, requests, due); err != nil {
 					return err
 				}
 			case !due.IsZero():
@@ -169,11 +170,12 @@ func (x *SimExecutor) run(ctx context.Context, eg *ExecutionGraph, coord *Coordi
 }
 
 // awaitSource waits, when nothing else can run, for a source that waits on
-// records from outside the job to signal that it has some. The virtual
-// clock stands still meanwhile, unless timed work is due: then the wait
-// lasts as much real time as lies before it in virtual time, and the clock
-// moves there (so an idle job checkpoints at its interval, not in a loop).
-func (x *SimExecutor) awaitSource(ctx context.Context, external <-chan struct{}, due time.Time) error {
+// records from outside the job to signal that it has some, or for a
+// checkpoint or savepoint request (requests). The virtual clock stands
+// still meanwhile, unless timed work is due: then the wait lasts as much
+// real time as lies before it in virtual time, and the clock moves there
+// (so an idle job checkpoints at its interval, not in a loop).
+func (x *SimExecutor) awaitSource(ctx context.Context, external, requests <-chan struct{}, due time.Time) error {
 	var timer <-chan time.Time
 	if !due.IsZero() {
 		t := time.NewTimer(due.Sub(x.Clock.Now()))
@@ -182,6 +184,7 @@ func (x *SimExecutor) awaitSource(ctx context.Context, external <-chan struct{},
 	}
 	select {
 	case <-external:
+	case <-requests: // the coordinator's next Tick takes it
 	case <-timer:
 		x.Clock.AdvanceTo(due)
 	case <-ctx.Done():
