@@ -50,6 +50,13 @@ type CheckpointConfig struct {
 	// Store keeps checkpoints and savepoints (default: an in-memory store
 	// that keeps the latest checkpoint, as Flink's JobManager storage).
 	Store *snapshot.Store
+	// SavepointDir, if set, is a directory on disk (created if needed)
+	// that keeps the savepoints instead of Store, as Flink's
+	// state.savepoints.dir: they outlive the job and the process. A
+	// savepoint's CheckpointRecord.Ref is then its path,
+	// SavepointDir/savepoints/<name>, which WithRestoreFrom takes with
+	// nothing else configured.
+	SavepointDir string
 }
 
 // CheckpointStatus is the outcome of one checkpoint.

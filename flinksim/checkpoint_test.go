@@ -88,8 +88,8 @@ func TestCheckpointIDsContinueAfterRestore(t *testing.T) {
 	run := func(ref string) int64 {
 		opts := []flinksim.Option{flinksim.WithParallelism(2), flinksim.WithSimulation(3, nil), flinksim.WithRestartStrategy(flinksim.NoRestart()),
 			flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: 10 * time.Millisecond, Store: store})}
-		if ref != "" {
-			opts = append(opts, flinksim.WithRestoreFrom(ref, false))
+		if ref != "" { // the job takes over the checkpoint: CLAIM
+			opts = append(opts, flinksim.WithRestoreFrom(ref, false), flinksim.WithRestoreMode(flinksim.RestoreClaim))
 		}
 		env := flinksim.NewEnvironment(opts...)
 		runningCounts(env, 2000, 7, out)
@@ -108,6 +108,6 @@ func TestCheckpointIDsContinueAfterRestore(t *testing.T) {
 	assert.Len(t, out.Committed(), 2000, "the restored run adds nothing: its input was done")
 	ids, err := store.ListCheckpoints()
 	require.NoError(t, err)
-	require.Len(t, ids, 1, "retention keeps only the newest")
+	require.Len(t, ids, 1, "retention keeps only the newest (the claimed one is the job's)")
 	assert.Equal(t, second, ids[0].CheckpointID)
 }

@@ -312,7 +312,15 @@
 // savepoint's barrier, sinks commit up to it, and the job ends FINISHED;
 // without drain no operator is told its input ended (nothing is flushed
 // that the resumed job would emit again), with drain the sources end their
-// input first and the savepoint is the final checkpoint. [WithRestoreFrom] starts a job from a
+// input first and the savepoint is the final checkpoint.
+//
+// Savepoints go to the checkpoint store unless [CheckpointConfig.SavepointDir]
+// names a directory on disk: there they outlive the job and the process,
+// and a savepoint's Ref is its path, which [WithRestoreFrom] takes with no
+// store configured at all. A job restored from a checkpoint of its own
+// store never deletes it by default ([RestoreNoClaim], Flink's NO_CLAIM);
+// with [RestoreClaim] the job owns it and retention removes it once newer
+// checkpoints complete. [WithRestoreFrom] starts a job from a
 // savepoint or checkpoint reference ([CheckpointRecord.Ref]) of the store:
 // state is mapped by operator name, keyed state is redistributed by key
 // group and operator state round-robin, so the parallelism may change, up

@@ -61,9 +61,19 @@ type Config struct {
 	// ExponentialDelayRestart(1s, 1min, 1.5) with checkpointing, NoRestart
 	// without).
 	RestartStrategy RestartStrategy
-	// RestoreFrom is a snapshot reference in the checkpoint store
-	// (snapshot.Manifest.Ref) the job starts from; "" starts empty.
+	// RestoreFrom is the snapshot the job starts from ("" starts empty):
+	// a reference in the checkpoint store (CheckpointRecord.Ref,
+	// snapshot.Manifest.Ref), or the path of a snapshot directory on disk
+	// — a savepoint in CheckpointConfig.SavepointDir — which needs no
+	// store.
 	RestoreFrom string
+	// RestoreMode says who owns a restored checkpoint (Flink's restore
+	// modes). RestoreNoClaim, the default, leaves it to its owner: the job
+	// never deletes it, however many newer checkpoints it takes.
+	// RestoreClaim makes it the job's, removed as the store's retention
+	// removes the job's own once newer ones complete. Savepoints are never
+	// removed in either mode.
+	RestoreMode RestoreMode
 	// AllowNonRestoredState skips state in RestoreFrom of operators the
 	// job no longer has, instead of failing with ErrNonRestoredState.
 	AllowNonRestoredState bool
@@ -129,11 +139,38 @@ func WithCheckpointing(cfg CheckpointConfig) Option {
 // WithRestartStrategy sets the restart strategy.
 func WithRestartStrategy(s RestartStrategy) Option { return func(c *Config) { c.RestartStrategy = s } }
 
-// WithRestoreFrom starts jobs from the snapshot ref of the checkpoint
-// store, skipping state of removed operators if allowNonRestored.
+// WithRestoreFrom starts jobs from the snapshot ref (see
+// Config.RestoreFrom: a reference in the checkpoint store or a savepoint's
+// path), skipping state of removed operators if allowNonRestored.
 func WithRestoreFrom(ref string, allowNonRestored bool) Option {
 	return func(c *Config) { c.RestoreFrom, c.AllowNonRestoredState = ref, allowNonRestored }
 }
+
+// RestoreMode is who owns the snapshot a job restores from, as Flink's
+// restore modes; see Config.RestoreMode.
+type RestoreMode uint8
+
+// Restore modes.
+const (
+	// RestoreNoClaim: the job never deletes the snapshot it restored from.
+	RestoreNoClaim RestoreMode = iota
+	// RestoreClaim: the job owns the restored checkpoint; retention
+	// removes it once newer checkpoints complete.
+	RestoreClaim
+)
+
+func (m RestoreMode) String() string {
+	switch m {
+	case RestoreNoClaim:
+		return "NO_CLAIM"
+	case RestoreClaim:
+		return "CLAIM"
+	}
+	return fmt.Sprintf("RestoreMode(%d)", uint8(m))
+}
+
+// WithRestoreMode sets Config.RestoreMode.
+func WithRestoreMode(m RestoreMode) Option { return func(c *Config) { c.RestoreMode = m } }
 
 // WithTracer subscribes fn to the job's trace events (see Config.Tracer).
 func WithTracer(fn func(TraceEvent)) Option { return func(c *Config) { c.Tracer = fn } }
@@ -211,7 +248,7 @@ func (c Config) validate() error {
 		check(s.MaxFailures >= 0 && s.Interval > 0 && s.Delay >= 0,
 			"failure-rate restart with %d failures per %v, delay %v", s.MaxFailures, s.Interval, s.Delay)
 	}
-	check(c.RestoreFrom == "" || c.Checkpointing != nil && c.Checkpointing.Store != nil, "restoring from %q needs the checkpoint store that holds it", c.RestoreFrom)
+	check(c.RestoreMode <= RestoreClaim, "restore mode %v", c.RestoreMode)
 	return errors.Join(errs...)
 }
 

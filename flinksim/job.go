@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -169,20 +171,33 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 		}
 		job.Store = store
 		job.Config.Mode = engine.CheckpointMode(cp.Mode)
-		coord, err := engine.NewCoordinator(engine.CheckpointConfig{
+		ecfg := engine.CheckpointConfig{
 			Interval: cp.Interval, MinPause: cp.MinPause, Timeout: cp.Timeout, Mode: engine.CheckpointMode(cp.Mode),
 			TolerableFailures: cp.TolerableFailures, Store: store,
-		}, clock, log)
+		}
+		if cp.SavepointDir != "" {
+			sp, err := snapshot.NewStore(snapshot.DirFS(cp.SavepointDir), snapshot.StoreOptions{Clock: clock.Now})
+			if err != nil {
+				return nil, fmt.Errorf("job %q: savepoint dir: %w", name, err)
+			}
+			ecfg.Savepoints, ecfg.SavepointDir = sp, cp.SavepointDir
+		}
+		coord, err := engine.NewCoordinator(ecfg, clock, log)
 		if err != nil {
 			return nil, fmt.Errorf("job %q: %w", name, err)
 		}
 		job.Coord = coord
-		if e.cfg.RestoreFrom != "" {
-			r, err := store.Open(e.cfg.RestoreFrom)
-			if err != nil {
+	}
+	if e.cfg.RestoreFrom != "" {
+		r, inStore, err := openRestore(job.Store, e.cfg.RestoreFrom)
+		if err != nil {
+			return nil, fmt.Errorf("job %q: %w: %w", name, ErrRestore, err)
+		}
+		job.RestoreFrom = r
+		if ref := r.Manifest().Ref(); inStore && e.cfg.RestoreMode == RestoreNoClaim && strings.HasPrefix(ref, "checkpoints/") {
+			if err := job.Store.Keep(ref); err != nil {
 				return nil, fmt.Errorf("job %q: %w: %w", name, ErrRestore, err)
 			}
-			job.RestoreFrom = r
 		}
 	}
 	if err := job.Expand(); err != nil {
@@ -228,6 +243,23 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 		}
 	}
 	return j, nil
+}
+
+// openRestore opens the snapshot ref names: a reference in store, if the
+// job has one that holds it (inStore), else the snapshot directory at that
+// path.
+func openRestore(store *snapshot.Store, ref string) (r *snapshot.Reader, inStore bool, err error) {
+	if store != nil {
+		r, err := store.Open(ref)
+		if err == nil || !errors.Is(err, snapshot.ErrNotFound) && !errors.Is(err, snapshot.ErrInvalidName) {
+			return r, err == nil, err
+		}
+		if _, statErr := os.Stat(ref); statErr != nil {
+			return nil, false, err
+		}
+	}
+	r, err = snapshot.OpenPath(ref)
+	return r, false, err
 }
 
 // engineTracer combines the non-nil subscribers into one engine tracer,

@@ -16,6 +16,7 @@ type Store struct {
 	mu   struct {
 		sync.Mutex
 		writing map[location]bool // snapshots with an open Writer
+		kept    map[location]bool // checkpoints retention never removes
 	}
 }
 
@@ -28,6 +29,7 @@ func NewStore(fsys FS, opts StoreOptions) (*Store, error) {
 	}
 	s := &Store{fs: fsys, opts: opts}
 	s.mu.writing = map[location]bool{}
+	s.mu.kept = map[location]bool{}
 	for _, dir := range []string{checkpointsDir, savepointsDir} {
 		if err := fsys.MkdirAll(dir); err != nil {
 			return nil, withContext(err, "open store")
@@ -248,8 +250,27 @@ func (s *Store) cleanupCheckpoints() error {
 	return s.cleanupCheckpointsLocked()
 }
 
+// Keep exempts the checkpoint ref names from retention in this Store: newer
+// checkpoints never remove it (as a job restored from it in Flink's
+// NO_CLAIM mode leaves it to its owner). [Store.DeleteCheckpoint] still
+// can. A reference that is not a checkpoint's yields [ErrInvalidName].
+func (s *Store) Keep(ref string) error {
+	loc, err := parseRef(ref)
+	if err != nil {
+		return err
+	}
+	if loc.kind != KindCheckpoint {
+		return fmt.Errorf("%w: %q is not a checkpoint (savepoints are never removed)", ErrInvalidName, ref)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mu.kept[loc] = true
+	return nil
+}
+
 // cleanupCheckpointsLocked removes incomplete checkpoints, then every checkpoint
-// (complete or unreadable) older than the RetainedCheckpoints newest complete ones.
+// (complete or unreadable) older than the RetainedCheckpoints newest complete
+// ones, except those kept (Keep).
 func (s *Store) cleanupCheckpointsLocked() error {
 	ids, err := s.checkpointIDs()
 	if err != nil {
@@ -281,7 +302,7 @@ func (s *Store) cleanupCheckpointsLocked() error {
 	}
 	oldestKept := complete[len(complete)-s.opts.RetainedCheckpoints].id
 	for _, loc := range old {
-		if loc.id < oldestKept {
+		if loc.id < oldestKept && !s.mu.kept[loc] {
 			if err := s.removeSnapshot(loc); err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -27,6 +28,11 @@ type CheckpointConfig struct {
 	// the job fails over.
 	TolerableFailures int
 	Store             *snapshot.Store
+	// Savepoints, if set, keeps the savepoints instead of Store; it is a
+	// store over the directory SavepointDir, and a savepoint's reference
+	// is then its path on disk.
+	Savepoints   *snapshot.Store
+	SavepointDir string
 }
 
 // ErrTooManyCheckpointFailures fails a job whose checkpoints keep failing.
@@ -449,9 +455,12 @@ func (c *Coordinator) Latest() string {
 // the metadata mapping operator UIDs to files, then the manifest.
 func (c *Coordinator) write(p *pendingCheckpoint) (ref string, size int64, err error) {
 	var w *snapshot.Writer
-	if p.rec.Savepoint != "" {
+	switch {
+	case p.rec.Savepoint != "" && c.cfg.Savepoints != nil:
+		w, err = c.cfg.Savepoints.BeginSavepoint(p.rec.Savepoint)
+	case p.rec.Savepoint != "":
 		w, err = c.cfg.Store.BeginSavepoint(p.rec.Savepoint)
-	} else {
+	default:
 		w, err = c.cfg.Store.BeginCheckpoint(p.rec.ID)
 	}
 	if err != nil {
@@ -497,6 +506,9 @@ func (c *Coordinator) write(p *pendingCheckpoint) (ref string, size int64, err e
 	m, err := w.Commit(map[string]string{"checkpoint-id": fmt.Sprint(p.rec.ID)})
 	if err != nil {
 		return "", 0, err
+	}
+	if p.rec.Savepoint != "" && c.cfg.Savepoints != nil {
+		return filepath.Join(c.cfg.SavepointDir, filepath.FromSlash(m.Ref())), size + int64(len(mdBytes)), nil
 	}
 	return m.Ref(), size + int64(len(mdBytes)), nil
 }
