@@ -156,3 +156,30 @@ func TestStopWithoutDrainEmitsNothingPastTheSavepoint(t *testing.T) {
 	require.NoError(t, err)
 	assertSameMultiset(t, seq(0, records), written, "records written by both jobs")
 }
+
+// TestRestoreOlderSnapshotWithGoneTransactions: the article's warning. A
+// savepoint's pre-committed transactions that the external system has
+// since aborted (expired) cannot be committed by a job restored from it;
+// the restore must not be blocked by them — before, every attempt failed
+// on the commit and the job could never start. The job runs on from the
+// savepoint's positions; the gone transactions' records are lost, as the
+// docs say.
+//
+// Mutant this catches: the sink failing on ErrTransactionGone (the
+// restored job fails at start).
+func TestRestoreOlderSnapshotWithGoneTransactions(t *testing.T) {
+	store, _ := cpMemStore(t)
+	out := flinksim.NewTransactionalCollector[keyCount]()
+	sp := cpSavepointMidway(t, store, out, 2, "old", false)
+	require.Positive(t, out.Uncommitted(), "the savepoint should leave transactions pre-committed")
+	out.Expire()
+
+	env := cpRestoredEnv(store, sp.Ref, 2, false) // NoRestart: a blocked restore fails the job
+	cpKeyedCounts(env, out, false)
+	res, err := env.Execute(cpDeadline(t), "restored")
+	require.NoError(t, err)
+	assert.Zero(t, res.Restarts)
+	got := out.Committed()
+	assert.Less(t, len(got), cpRestoreRecords, "the expired transactions' records are lost")
+	assert.Positive(t, len(got))
+}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"go.uber.org/zap"
+
 	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
 )
 
@@ -20,8 +22,14 @@ import (
 // restored subtask commits the transactions pre-committed for the restored
 // checkpoint again, and aborts the one that was open, so Commit and Abort
 // must be idempotent, and must work on transactions begun by another
-// subtask or process. Without checkpointing, a transaction spans the
-// whole input and is committed at its end.
+// subtask or process. A restored transaction the external system no
+// longer has (it expired, or a restore of an older checkpoint aborted
+// it) cannot be committed: Commit then returns an error wrapping
+// ErrTransactionGone, and the sink logs it and goes on, as Flink's Kafka
+// sink does — the restart is not blocked, and the records of that
+// transaction are lost (restoring a snapshot older than what the external
+// system keeps loses data). Without checkpointing, a transaction spans
+// the whole input and is committed at its end.
 type TwoPhaseCommitSink[T, TXN any] interface {
 	BeginTransaction() (TXN, error)
 	Write(txn TXN, v T) error
@@ -57,6 +65,15 @@ func SinkTwoPhase[T, TXN any](s Stream[T], name string, open func(rt *RuntimeCon
 			return op, nil
 		}}, edgesOf(s), opts)
 }
+
+// ErrTransactionGone marks a Commit of a transaction the external system
+// no longer has; see TwoPhaseCommitSink.
+var ErrTransactionGone = errors.New("flinksim: transaction no longer exists")
+
+// txnString formats a transaction for logs.
+type txnString struct{ txn any }
+
+func (t txnString) String() string { return fmt.Sprint(t.txn) }
 
 type pendingTxn[TXN any] struct {
 	checkpoint int64
@@ -120,7 +137,12 @@ func (o *twoPhaseOp[T, TXN]) recover() error {
 func (o *twoPhaseOp[T, TXN]) Start() error {
 	for _, r := range o.restored {
 		if r.committed {
-			if err := o.sink.Commit(r.txn); err != nil {
+			if err := o.sink.Commit(r.txn); errors.Is(err, ErrTransactionGone) {
+				o.ctx.Logger.Warn("restored transaction is gone; its records are lost",
+					zap.String("operator", o.ctx.Name), zap.Int("subtask", o.ctx.Subtask), zap.Stringer("transaction", txnString{r.txn}), zap.Error(err))
+				o.ctx.Trace(engine.TraceTxnAbort, 0, fmt.Sprintf("%v (gone)", r.txn))
+				continue
+			} else if err != nil {
 				return fmt.Errorf("commit restored transaction: %w", err)
 			}
 			o.ctx.Trace(engine.TraceCommit, 0, fmt.Sprint(r.txn))

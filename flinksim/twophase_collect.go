@@ -17,11 +17,26 @@ type TransactionalCollector[T any] struct {
 	prepared  map[int64][]T
 	committed []T
 	done      map[int64]bool
+	gone      map[int64]bool // aborted or expired
 }
 
 // NewTransactionalCollector returns an empty collector.
 func NewTransactionalCollector[T any]() *TransactionalCollector[T] {
-	return &TransactionalCollector[T]{open: make(map[int64][]T), prepared: make(map[int64][]T), done: make(map[int64]bool)}
+	return &TransactionalCollector[T]{open: make(map[int64][]T), prepared: make(map[int64][]T),
+		done: make(map[int64]bool), gone: make(map[int64]bool)}
+}
+
+// Expire aborts every pre-committed transaction, as an external system
+// aborts transactions older than its timeout (Kafka's
+// transaction.timeout.ms): a job restored from a snapshot taken before
+// then finds them gone (see TwoPhaseCommitSink).
+func (c *TransactionalCollector[T]) Expire() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for txn := range c.prepared {
+		delete(c.prepared, txn)
+		c.gone[txn] = true
+	}
 }
 
 // Committed returns the committed records, in commit order.
@@ -94,6 +109,9 @@ func (s collectorSink[T]) Commit(txn int64) error {
 		return nil // committed before: commits are idempotent
 	}
 	vs, ok := s.c.prepared[txn]
+	if s.c.gone[txn] {
+		return fmt.Errorf("%w: transaction %d was aborted", ErrTransactionGone, txn)
+	}
 	if !ok {
 		return fmt.Errorf("commit of transaction %d that was not pre-committed", txn)
 	}
@@ -108,5 +126,8 @@ func (s collectorSink[T]) Abort(txn int64) error {
 	defer s.c.mu.Unlock()
 	delete(s.c.open, txn)
 	delete(s.c.prepared, txn)
+	if !s.c.done[txn] {
+		s.c.gone[txn] = true
+	}
 	return nil
 }
