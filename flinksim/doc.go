@@ -82,12 +82,14 @@
 // # Operators and names
 //
 // Every source, transformation and sink is an operator and takes a name,
-// which must be unique within the job ([ErrDuplicateName]): it is the
-// operator's UID, under which its state is found in checkpoints and
-// savepoints. [KeyBy], [Union], [Rebalance], [Broadcast] and [Forward] are not
-// operators and take no name. [OperatorOption] values set an operator's
-// [Parallelism] and [MaxParallelism]; by default both come from the
-// environment.
+// which must be unique within the job ([ErrDuplicateName]). By default it
+// is also the operator's UID, under which its state is found in
+// checkpoints and savepoints; the [UID] option sets another, as Flink's
+// uid, so that an operator renamed in a new version of the job keeps its
+// state (UIDs are unique too). [KeyBy], [Union], [Rebalance], [Broadcast]
+// and [Forward] are not operators and take no name. [OperatorOption]
+// values set an operator's [Parallelism], [MaxParallelism] and [UID]; by
+// default the first two come from the environment.
 //
 // # Sources
 //

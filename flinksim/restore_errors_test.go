@@ -103,3 +103,44 @@ func TestRestoreIntoShorterGenerator(t *testing.T) {
 	require.ErrorIs(t, err, flinksim.ErrIncompatibleState)
 	assert.ErrorContains(t, err, "of a source of 100 records")
 }
+
+// TestRenamedOperatorKeepsStateByUID: an operator renamed in a new version
+// of the job keeps its state when its UID is its old name; without the
+// UID the old state has no operator to go to (ErrNonRestoredState). Two
+// operators with one UID are refused.
+//
+// Mutants this catches: restore mapping state by name instead of UID (the
+// renamed job fails with ErrNonRestoredState); checkpoints recording the
+// name instead of the UID (the renamed job's checkpoint has no "count").
+func TestRenamedOperatorKeepsStateByUID(t *testing.T) {
+	want := cpStraightCounts(t)
+	store, _ := cpMemStore(t)
+	out := flinksim.NewTransactionalCollector[keyCount]()
+	sp := cpSavepointMidway(t, store, out, 2, "v1", false)
+	build := func(env *flinksim.Environment, opts ...flinksim.OperatorOption) {
+		src := flinksim.Generate(env, "numbers", cpRestoreRecords, func(i int64) (int, error) { return int(i) % cpRestoreKeys, nil })
+		counts := flinksim.Process(flinksim.KeyBy(src, func(k int) int { return k }), "count-v2", cpCounter, opts...)
+		flinksim.CollectTransactional(counts, "sink", out)
+	}
+
+	env := cpRestoredEnv(store, sp.Ref, 2, false)
+	build(env)
+	_, err := env.Start(t.Context(), "renamed, no UID")
+	require.ErrorIs(t, err, flinksim.ErrNonRestoredState)
+	assert.ErrorContains(t, err, `"count"`)
+
+	env = cpRestoredEnv(store, sp.Ref, 3, false)
+	build(env, flinksim.UID("count"))
+	_, err = env.Execute(t.Context(), "renamed with its old UID")
+	require.NoError(t, err)
+	assert.Equal(t, cpFinalCounts(want), cpFinalCounts(out.Committed()))
+	latest, err := store.Latest()
+	require.NoError(t, err)
+	cpStateFile(t, store, latest.Manifest().Ref(), "count") // its checkpoints keep the UID
+
+	env = flinksim.NewEnvironment()
+	src := flinksim.FromSlice(env, "a", []int{1})
+	flinksim.Collect(src, "b", flinksim.UID("a"))
+	_, err = env.Execute(t.Context(), "duplicate UID")
+	require.ErrorIs(t, err, flinksim.ErrDuplicateName)
+}

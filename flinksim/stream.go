@@ -64,6 +64,13 @@ func Parallelism(n int) OperatorOption {
 	return OperatorOption{func(v *engine.Vertex) { v.Parallelism, v.ParallelismSet = n, true }}
 }
 
+// UID sets the operator's UID, the name its state has in checkpoints and
+// savepoints (default: the operator's name), as Flink's uid: give a
+// renamed operator its old name as UID and it keeps its state.
+func UID(uid string) OperatorOption {
+	return OperatorOption{func(v *engine.Vertex) { v.UID = uid }}
+}
+
 // MaxParallelism sets an operator's number of key groups.
 func MaxParallelism(n int) OperatorOption {
 	return OperatorOption{func(v *engine.Vertex) { v.MaxParallelism, v.MaxParallelismSet = n, true }}

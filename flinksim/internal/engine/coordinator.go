@@ -476,7 +476,7 @@ func (c *Coordinator) write(p *pendingCheckpoint) (ref string, size int64, err e
 			if !ok {
 				oi = len(md.Operators)
 				index[v] = oi
-				md.Operators = append(md.Operators, OperatorMetadata{UID: v.Name, Parallelism: v.Parallelism, MaxParallelism: v.MaxParallelism})
+				md.Operators = append(md.Operators, OperatorMetadata{UID: v.UID, Parallelism: v.Parallelism, MaxParallelism: v.MaxParallelism})
 			}
 			if st.Keyed == nil && st.List == nil {
 				continue

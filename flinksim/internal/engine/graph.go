@@ -41,7 +41,10 @@ func (s Strategy) String() string {
 // Vertex is one operator of the logical graph.
 type Vertex struct {
 	ID   int
-	Name string // unique; the operator's UID
+	Name string // unique in the job
+	// UID identifies the operator's state in snapshots (default: Name),
+	// so a renamed operator keeps its state; unique in the job.
+	UID string
 	// Parallelism and MaxParallelism take the job's defaults when not set
 	// (their *Set flag false); a max parallelism not set, by the operator
 	// or for the whole job, is adopted from a snapshot the job restores.
@@ -100,12 +103,20 @@ func (g *Graph) Resolve(defaultParallelism, defaultMaxParallelism int, defaultMa
 	}
 	var errs []error
 	names := make(map[string]bool, len(g.Vertices))
+	uids := make(map[string]bool, len(g.Vertices))
 	sinks := 0
 	for _, v := range g.Vertices {
 		if names[v.Name] {
 			errs = append(errs, fmt.Errorf("%w: %q", ErrDuplicateName, v.Name))
 		}
 		names[v.Name] = true
+		if v.UID == "" {
+			v.UID = v.Name
+		}
+		if uids[v.UID] {
+			errs = append(errs, fmt.Errorf("%w: UID %q", ErrDuplicateName, v.UID))
+		}
+		uids[v.UID] = true
 		if v.IsSink {
 			sinks++
 		}

@@ -116,7 +116,7 @@ func AdoptMaxParallelism(g *Graph, r *snapshot.Reader) error {
 		byUID[op.UID] = op
 	}
 	for _, v := range g.Vertices {
-		op, ok := byUID[v.Name]
+		op, ok := byUID[v.UID]
 		if !ok || v.MaxParallelismSet || len(op.Subtasks) == 0 {
 			continue
 		}
@@ -136,7 +136,7 @@ func assignRestore(eg *ExecutionGraph, r *snapshot.Reader, allowNonRestored bool
 	}
 	byUID := make(map[string]*Vertex, len(eg.Graph.Vertices))
 	for _, v := range eg.Graph.Vertices {
-		byUID[v.Name] = v
+		byUID[v.UID] = v
 	}
 	var missing []string
 	states := make(map[*Vertex][]OperatorState)
