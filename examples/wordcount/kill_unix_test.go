@@ -26,16 +26,8 @@ func TestWordcountKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary; skipped in -short")
 	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build the binary:", err)
-	}
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "wordcount")
-	build := exec.Command(goTool, "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildWordcount(t, tmp)
 	text := generateText(42, 1_000_000)
 	in := filepath.Join(tmp, "in.txt")
 	require.NoError(t, os.WriteFile(in, []byte(text), 0o600))
@@ -155,4 +147,78 @@ func TestLockDir(t *testing.T) {
 	unlock2, err := lockDir(path)
 	require.NoError(t, err)
 	unlock2()
+}
+
+// buildWordcount builds the command into dir and returns the binary's
+// path; it skips the test without a go command.
+func buildWordcount(t *testing.T, dir string) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build the binary:", err)
+	}
+	bin := filepath.Join(dir, "wordcount")
+	build := exec.Command(goTool, "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestWordcountStopWithSavepointAndRescale: SIGTERM stops a run with
+// --savepoint-dir with a savepoint, exit status 0 and its path printed;
+// a run --from-savepoint at another parallelism finishes the job, and the
+// committed output is exactly an uninterrupted run's.
+func TestWordcountStopWithSavepointAndRescale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary; skipped in -short")
+	}
+	tmp := t.TempDir()
+	bin := buildWordcount(t, tmp)
+	text := generateText(7, 1_000_000)
+	in := filepath.Join(tmp, "in.txt")
+	require.NoError(t, os.WriteFile(in, []byte(text), 0o600))
+	want := expectedLines(text)
+	run := func(termAfter time.Duration, args ...string) (string, time.Duration) {
+		t.Helper()
+		cmd := exec.Command(bin, append(args, in)...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		start := time.Now()
+		require.NoError(t, cmd.Start())
+		if termAfter > 0 {
+			timer := time.AfterFunc(termAfter, func() { _ = cmd.Process.Signal(syscall.SIGTERM) })
+			defer timer.Stop()
+		}
+		require.NoError(t, cmd.Wait(), "exit status; stderr:\n%s", stderr.String())
+		return stderr.String(), time.Since(start)
+	}
+	_, whole := run(0, "--checkpoint-dir", filepath.Join(tmp, "ref-cp"), "--output", filepath.Join(tmp, "ref-out"), "--checkpoint-interval", "20ms")
+
+	cp, out, sp := filepath.Join(tmp, "cp"), filepath.Join(tmp, "out"), filepath.Join(tmp, "sp")
+	var savepoint string
+	for delay := whole / 3; savepoint == "" && delay > time.Millisecond; delay /= 2 {
+		stderr, _ := run(delay, "--checkpoint-dir", cp, "--output", out, "--checkpoint-interval", "20ms",
+			"--parallelism", "2", "--savepoint-dir", sp)
+		const said = "wordcount: stopped with savepoint "
+		if i := strings.Index(stderr, said); i >= 0 {
+			savepoint = strings.TrimSpace(stderr[i+len(said):])
+			break
+		}
+		t.Logf("the run ended before SIGTERM at %v: %s; trying earlier", delay, lastLine(stderr))
+		require.NoError(t, os.RemoveAll(cp))
+		require.NoError(t, os.RemoveAll(out))
+	}
+	require.NotEmpty(t, savepoint, "no run was stopped with a savepoint")
+	assert.True(t, strings.HasPrefix(savepoint, sp), "savepoint %s not in %s", savepoint, sp)
+	lines, _ := committedLines(t, out)
+	assertSubset(t, want, lines)
+	t.Logf("stopped with %d of %d lines committed; savepoint %s", len(lines), len(want), savepoint)
+
+	stderr, _ := run(0, "--checkpoint-dir", filepath.Join(tmp, "cp2"), "--output", out, "--checkpoint-interval", "20ms",
+		"--parallelism", "3", "--from-savepoint", savepoint)
+	assert.Contains(t, stderr, "resuming from savepoint")
+	got, hidden := committedLines(t, out)
+	assert.Equal(t, want, got, "the committed lines after the stop equal an uninterrupted run's")
+	assert.Empty(t, hidden)
 }

@@ -24,6 +24,13 @@
 // since the job started is refused, and OUT relative to DIR, so the two
 // directories can be moved together.
 //
+// With --savepoint-dir SP, an interrupt (Ctrl-C, SIGTERM) stops the job
+// with a savepoint in SP instead of cancelling it: it prints the
+// savepoint's path and exits with status 0. --from-savepoint PATH starts
+// the job from such a savepoint (in a new --checkpoint-dir, or the same
+// one), and --parallelism may differ from the run that took it, as it may
+// when resuming from the latest checkpoint: the state is rescaled.
+//
 // With --help, wordcount prints its usage and exits with status 0; on any
 // error it prints one line and exits with status 2.
 package main
@@ -40,13 +47,14 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/flinksim/go-flinksim/flinksim"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -64,9 +72,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	output := fs.String("output", "", "write a line \"word<TAB>n\" per word occurrence, exactly once, into files in directory `OUT` (needs --checkpoint-dir and FILE)")
 	checkpointDir := fs.String("checkpoint-dir", "", "keep checkpoints in directory `DIR`, and resume from the latest one (with --output)")
 	interval := fs.Duration("checkpoint-interval", 100*time.Millisecond, "time between checkpoints (with --output)")
+	savepointDir := fs.String("savepoint-dir", "", "on an interrupt, stop with a savepoint in directory `SP` and print its path (with --output)")
+	fromSavepoint := fs.String("from-savepoint", "", "start from the savepoint at `PATH` (with --output)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: wordcount [--parallelism N] [FILE]")
-		fmt.Fprintln(stderr, "       wordcount --checkpoint-dir DIR --output OUT [--checkpoint-interval D] [--parallelism N] FILE")
+		fmt.Fprintln(stderr, "       wordcount --checkpoint-dir DIR --output OUT [--checkpoint-interval D] [--parallelism N]")
+		fmt.Fprintln(stderr, "                 [--savepoint-dir SP] [--from-savepoint PATH] FILE")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -81,12 +92,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *parallelism < 1 {
 		return fmt.Errorf("--parallelism must be at least 1, got %d", *parallelism)
 	}
-	if set["output"] || set["checkpoint-dir"] || set["checkpoint-interval"] {
+	if set["output"] || set["checkpoint-dir"] || set["checkpoint-interval"] || set["savepoint-dir"] || set["from-savepoint"] {
 		switch {
 		case set["output"] && *output == "":
 			return errors.New("--output needs a directory, got \"\"")
 		case *output == "":
-			return errors.New("--checkpoint-dir and --checkpoint-interval are for --output mode: add --output OUT")
+			return errors.New("--checkpoint-dir, --checkpoint-interval, --savepoint-dir and --from-savepoint are for --output mode: add --output OUT")
+		case set["savepoint-dir"] && *savepointDir == "":
+			return errors.New("--savepoint-dir needs a directory, got \"\"")
+		case set["from-savepoint"] && *fromSavepoint == "":
+			return errors.New("--from-savepoint needs a savepoint's path, got \"\"")
 		case *checkpointDir == "" && set["checkpoint-dir"]:
 			return errors.New("--checkpoint-dir needs a directory, got \"\"")
 		case *checkpointDir == "":
@@ -99,6 +114,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runOutput(ctx, outputConfig{
 			input: fs.Arg(0), output: *output, checkpointDir: *checkpointDir,
 			interval: *interval, parallelism: *parallelism,
+			savepointDir: *savepointDir, fromSavepoint: *fromSavepoint,
 		}, stderr)
 	}
 	env := flinksim.NewEnvironment(flinksim.WithParallelism(*parallelism))

@@ -43,6 +43,9 @@ type outputConfig struct {
 	input, output, checkpointDir string
 	interval                     time.Duration
 	parallelism                  int
+	// savepointDir, if set, keeps the savepoint an interrupt stops the job
+	// with; fromSavepoint, if set, is the savepoint the job starts from.
+	savepointDir, fromSavepoint string
 }
 
 // runOutput runs (or resumes) the job that writes the running counts of
@@ -50,7 +53,10 @@ type outputConfig struct {
 // stderr.
 func runOutput(ctx context.Context, cfg outputConfig, stderr io.Writer) error {
 	var err error
-	for _, p := range []*string{&cfg.input, &cfg.output, &cfg.checkpointDir} {
+	for _, p := range []*string{&cfg.input, &cfg.output, &cfg.checkpointDir, &cfg.savepointDir, &cfg.fromSavepoint} {
+		if *p == "" {
+			continue
+		}
 		if *p, err = filepath.Abs(*p); err != nil {
 			return err
 		}
@@ -112,10 +118,28 @@ func runOutput(ctx context.Context, cfg outputConfig, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("checkpoint store %s: %w", cfg.checkpointDir, err)
 	}
+	if cfg.fromSavepoint != "" {
+		ref, from = cfg.fromSavepoint, "savepoint "+cfg.fromSavepoint
+		if _, err := snapshot.OpenPath(ref); err != nil {
+			return fmt.Errorf("--from-savepoint: %w", err)
+		}
+		if recorded == nil { // a new checkpoint dir for a savepoint's job
+			if err := writeFileDurably(cfg.checkpointDir, jobFile, []byte(desc)); err != nil {
+				return err
+			}
+			recorded = []byte(desc)
+		}
+	}
 	opts := []flinksim.Option{
 		flinksim.WithParallelism(cfg.parallelism),
-		flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: cfg.interval, Store: store}),
+		flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: cfg.interval, Store: store, SavepointDir: cfg.savepointDir}),
 		flinksim.WithRestartStrategy(flinksim.FixedDelayRestart(3, time.Second)),
+		// The job owns its checkpoints: retention may remove the one it
+		// resumed from once newer ones complete.
+		flinksim.WithRestoreMode(flinksim.RestoreClaim),
+	}
+	if cfg.fromSavepoint != "" {
+		opts[len(opts)-1] = flinksim.WithRestoreMode(flinksim.RestoreNoClaim) // the user's savepoint
 	}
 	if ref != "" {
 		if recorded == nil {
@@ -141,8 +165,13 @@ func runOutput(ctx context.Context, cfg outputConfig, stderr io.Writer) error {
 	env := flinksim.NewEnvironment(opts...)
 	running := runningCounts(flinksim.TextFile(env, "lines", cfg.input))
 	flinksim.FileSink(running, "output", cfg.output, appendLine)
-	if _, err := env.Execute(ctx, "wordcount"); err != nil {
+	stopped, err := execute(ctx, env, cfg.savepointDir != "")
+	if err != nil {
 		return err
+	}
+	if stopped != "" {
+		fmt.Fprintf(stderr, "wordcount: stopped with savepoint %s\n", stopped)
+		return nil
 	}
 	// Every transaction of a checkpoint has been committed: hidden files
 	// left now belong to transactions no checkpoint completed.
@@ -154,6 +183,36 @@ func runOutput(ctx context.Context, cfg outputConfig, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "wordcount: done; the output is in %s\n", cfg.output)
 	return nil
+}
+
+// execute runs the job. When ctx ends (an interrupt) and withSavepoint is
+// set, it stops the job with a savepoint and returns the savepoint's path;
+// otherwise the job is cancelled. It returns "" when the job ran to its
+// end.
+func execute(ctx context.Context, env *flinksim.Environment, withSavepoint bool) (savepoint string, err error) {
+	if !withSavepoint {
+		_, err := env.Execute(ctx, "wordcount")
+		return "", err
+	}
+	job, err := env.Start(context.WithoutCancel(ctx), "wordcount")
+	if err != nil {
+		return "", err
+	}
+	select {
+	case <-job.Done():
+		return "", job.Err()
+	case <-ctx.Done():
+	}
+	name := "stop-" + time.Now().UTC().Format("20060102T150405.000000000Z")
+	rec, err := job.StopWithSavepoint(context.Background(), name, false)
+	if err != nil {
+		if job.Status() == flinksim.JobFinished && job.Err() == nil {
+			return "", nil // it finished before it could stop
+		}
+		job.Cancel()
+		return "", errors.Join(fmt.Errorf("stop with savepoint: %w", err), job.Wait(context.Background()))
+	}
+	return rec.Ref, nil
 }
 
 // resumePoint returns the latest checkpoint to restore from ("" for none)
