@@ -322,7 +322,13 @@
 // store configured at all. A job restored from a checkpoint of its own
 // store never deletes it by default ([RestoreNoClaim], Flink's NO_CLAIM);
 // with [RestoreClaim] the job owns it and retention removes it once newer
-// checkpoints complete. [WithRestoreFrom] starts a job from a
+// checkpoints complete.
+//
+// Tests take a savepoint at an exact point with [WithSavepointAt]: once
+// an operator subtask has processed n records, the job asks for a
+// savepoint (or a stop, drained or not); in the simulation it is taken at
+// the same point of every run with the seed, so a test stops a job
+// half-way with no sleep. [WithRestoreFrom] starts a job from a
 // savepoint or checkpoint reference ([CheckpointRecord.Ref]) of the store:
 // state is mapped by operator name, keyed state is redistributed by key
 // group and operator state round-robin, so the parallelism may change, up

@@ -79,6 +79,9 @@ type Config struct {
 	AllowNonRestoredState bool
 	// Faults injects failures, for tests (default: none).
 	Faults Faults
+	// SavepointsAt asks for savepoints at exact points of the run, for
+	// tests (see SavepointAt).
+	SavepointsAt []SavepointAt
 	// Tracer, when set, receives every trace event of the job (see
 	// TraceEvent). Its calls never overlap; it runs on the job's
 	// goroutines, so it must not block.

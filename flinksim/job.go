@@ -139,6 +139,10 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 	if err := checkFaultTargets(e.cfg.Faults, e.graph.Vertices); err != nil {
 		return nil, fmt.Errorf("job %q: %w", name, err)
 	}
+	triggers, err := newSavepointTriggers(e.cfg.SavepointsAt, e.graph.Vertices, e.cfg.Checkpointing != nil)
+	if err != nil {
+		return nil, fmt.Errorf("job %q: %w", name, err)
+	}
 	log := e.cfg.Logger.With(zap.String("job", name))
 	clock := engine.Clock(e.cfg.Clock)
 	var exec engine.Executor = engine.ConcurrentExecutor{Clock: clock}
@@ -187,6 +191,10 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 			return nil, fmt.Errorf("job %q: %w", name, err)
 		}
 		job.Coord = coord
+		if triggers != nil {
+			triggers.coord = coord
+			job.Config.Records = triggers.records
+		}
 	}
 	if e.cfg.RestoreFrom != "" {
 		r, inStore, err := openRestore(job.Store, e.cfg.RestoreFrom)

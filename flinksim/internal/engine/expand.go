@@ -35,6 +35,10 @@ type Config struct {
 	Clock               Clock
 	Mode                CheckpointMode
 	Faults              Faults // nil: none
+	// Records, if set, hears after each step how many records each
+	// operator of the task has processed (a source: emitted); the job's
+	// savepoint triggers use it. It runs on the task's goroutine.
+	Records func(operator string, subtask int, n int64)
 	// BufferTimeout bounds how long a busy task may hold a partly filled
 	// batch (default 100ms, as Flink's execution.buffer-timeout).
 	BufferTimeout time.Duration

@@ -432,7 +432,7 @@ func (t *Task) Do(w Work) (done bool, err error) {
 	if !done && t.failure == nil {
 		t.flushIfDue(w.Kind, drained)
 	}
-	t.recordFaults()
+	t.afterRecords()
 	if t.failure != nil {
 		return false, t.failure
 	}
@@ -471,17 +471,20 @@ func (t *Task) flushIfDue(kind WorkKind, drained bool) {
 	}
 }
 
-// recordFaults asks the fault injector, after each step, whether a record
-// fault strikes any operator of the chain: after n records received (a
-// source: emitted).
-func (t *Task) recordFaults() {
-	if t.cfg.Faults == nil || t.failure != nil {
+// afterRecords tells, after each step, how many records each operator of
+// the chain has received (a source: emitted) to the Records hook, and asks
+// the fault injector whether a record fault strikes.
+func (t *Task) afterRecords() {
+	if t.cfg.Faults == nil && t.cfg.Records == nil || t.failure != nil {
 		return
 	}
 	for i, c := range t.ctxs {
 		n := c.RecordsIn
 		if i == 0 && t.IsSource() {
 			n = c.RecordsOut
+		}
+		if t.cfg.Records != nil {
+			t.cfg.Records(t.Members[i].Name, t.Subtask, n)
 		}
 		if err := t.strike(t.Members[i].Name, FaultRecord, n); err != nil {
 			t.fail(err)
