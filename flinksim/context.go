@@ -1,6 +1,8 @@
 package flinksim
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"go.uber.org/zap"
@@ -12,7 +14,30 @@ import (
 // RuntimeContext tells an operator subtask where it runs, as Flink's
 // RuntimeContext.
 type RuntimeContext struct {
-	op *engine.OperatorContext
+	op     *engine.OperatorContext
+	lists  operatorLists // declared with NewOperatorListState
+	errs   []error       // state declaration errors while opening
+	opened bool          // opened: a declaration error fails the subtask
+}
+
+// declared records a state declaration error: reported when the operator
+// has opened, or failing the subtask at once after.
+func (r *RuntimeContext) declared(err error) {
+	if r.opened {
+		r.op.Fail(err)
+		return
+	}
+	r.errs = append(r.errs, err)
+}
+
+// open ends the operator's opening: err, joined with the declaration
+// errors, is its outcome.
+func (r *RuntimeContext) open(err error) error {
+	r.opened = true
+	if err = errors.Join(append(r.errs, err)...); err != nil {
+		return fmt.Errorf("open: %w", err)
+	}
+	return nil
 }
 
 // OperatorName returns the operator's name (its UID).
@@ -41,8 +66,6 @@ func (r *RuntimeContext) Now() time.Time { return r.op.Clock.Now() }
 type KeyedRuntimeContext[K comparable] struct {
 	RuntimeContext
 	backend *state.Backend[K]
-	errs    []error // state declaration errors while opening
-	opened  bool
 }
 
 // KeyedContext is handed to a keyed function with each record.

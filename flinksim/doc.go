@@ -198,6 +198,34 @@
 // no checkpoint is ever written with state missing or empty. Changing a
 // state's codec makes it unreadable in existing snapshots.
 //
+// # Operator state
+//
+// State that belongs to a subtask rather than to a key — what a sink
+// buffers, a source's offsets — is an [OperatorListState], declared with
+// [NewOperatorListState] on the [RuntimeContext] of a SinkTo, SinkTwoPhase
+// or Process open function. Each has a name and a [Redistribution] mode
+// that says how a restore deals the subtasks' lists out: split (each
+// element to one new subtask, round-robin), union (every element to every
+// subtask) or broadcast (every subtask the same copy). A restored list
+// that no operator declares is kept in the next snapshot as it was.
+//
+// # Snapshot format
+//
+// A checkpoint or savepoint (format 2) is a directory of the snapshot
+// store: a manifest (files, sizes, checksums), a metadata file (JSON:
+// format version, checkpoint ID, and per operator its UID, parallelism,
+// max parallelism and one state file per subtask that has state), and the
+// state files. A state file holds the subtask's keyed state — per key
+// group, per state name, the encoded keys and values, behind an index of
+// key-group offsets so a subtask restored at another parallelism reads
+// only its key groups — and its named operator list states, each with its
+// mode and encoded elements; a source's splits (with their positions) and
+// a two-phase-commit sink's transactions are such lists. Every value is
+// written with its state's codec, so a snapshot restores into a newer
+// version of the job as long as the codecs still read it. Format 1
+// snapshots (one anonymous list per operator) are refused with
+// [ErrIncompatibleState].
+//
 // # Executors
 //
 // By default a job runs on the concurrent executor: one goroutine per task.
@@ -330,9 +358,9 @@
 // the same point of every run with the seed, so a test stops a job
 // half-way with no sleep. [WithRestoreFrom] starts a job from a
 // savepoint or checkpoint reference ([CheckpointRecord.Ref]) of the store:
-// state is mapped by operator name, keyed state is redistributed by key
-// group and operator state round-robin, so the parallelism may change, up
-// to the max parallelism. An operator whose max parallelism is not set
+// state is mapped by operator UID, keyed state is redistributed by key
+// group and each operator list state by its [Redistribution] mode, so the
+// parallelism may change, up to the max parallelism. An operator whose max parallelism is not set
 // (by its [MaxParallelism] option or [WithMaxParallelism]) adopts the one
 // its state had; an explicitly different one is [ErrIncompatibleState] for
 // a keyed operator, whose key groups cannot change. State of an operator

@@ -393,7 +393,7 @@ func ExampleWithTracer() {
 	// b (0) snapshot 1 (0 bytes)
 	// merge -> out (0) blocked in1 (checkpoint 1)
 	// merge -> out (0) snapshot 1 (0 bytes)
-	// job complete 1 (339 bytes)
+	// job complete 1 (357 bytes)
 	// merge -> out (0) complete 1
 	// b (0) complete 1
 	// a (0) complete 1

@@ -1,7 +1,6 @@
 package flinksim
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 
@@ -140,13 +139,12 @@ func Process[K comparable, I, O any](ks KeyedStream[K, I], name string,
 				}
 			}
 			fn, err := open(rt)
-			if err = errors.Join(append(rt.errs, err)...); err != nil {
-				return nil, fmt.Errorf("open: %w", err)
+			if err := rt.open(err); err != nil {
+				return nil, err
 			}
 			if fn == nil {
 				return nil, fmt.Errorf("%w: open returned a nil function", ErrInvalidOperator)
 			}
-			rt.opened = true
 			return &processOp[K, I, O]{ctx: ctx, rt: rt, kctx: KeyedContext[K]{rt: rt}, fn: fn, out: out}, nil
 		}}, keyedEdges(ks), opts)
 }
@@ -179,7 +177,11 @@ func (o *processOp[K, I, O]) SnapshotState(id int64) (engine.OperatorState, erro
 	if err != nil {
 		return engine.OperatorState{}, fmt.Errorf("keyed state: %w", err)
 	}
-	return engine.OperatorState{Keyed: blob}, nil
+	lists, err := o.rt.lists.snapshot(o.ctx.Restored)
+	if err != nil {
+		return engine.OperatorState{}, err
+	}
+	return engine.OperatorState{Keyed: blob, Lists: lists}, nil
 }
 
 func (o *processOp[K, I, O]) NotifyCheckpointComplete(id int64) error {

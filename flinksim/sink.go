@@ -36,14 +36,15 @@ func SinkTo[T any](s Stream[T], name string, open func(rt *RuntimeContext) (Sink
 	}
 	addVertex(env, vertexSpec[struct{}]{name: name, sink: true,
 		newOp: func(ctx *engine.OperatorContext, _ engine.Collector[struct{}]) (engine.Operator, error) {
-			w, err := open(&RuntimeContext{op: ctx})
-			if err != nil {
-				return nil, fmt.Errorf("open: %w", err)
+			rt := &RuntimeContext{op: ctx}
+			w, err := open(rt)
+			if err := rt.open(err); err != nil {
+				return nil, err
 			}
 			if w == nil {
 				return nil, fmt.Errorf("%w: open returned a nil writer", ErrInvalidOperator)
 			}
-			return &sinkOp[T]{ctx: ctx, w: w}, nil
+			return &sinkOp[T]{ctx: ctx, rt: rt, w: w}, nil
 		}}, edgesOf(s), opts)
 }
 
@@ -60,8 +61,18 @@ func Sink[T any](s Stream[T], name string, fn func(T) error, opts ...OperatorOpt
 
 type sinkOp[T any] struct {
 	ctx *engine.OperatorContext
+	rt  *RuntimeContext
 	w   SinkWriter[T]
 }
+
+// SnapshotState records the writer's operator list states.
+func (o *sinkOp[T]) SnapshotState(int64) (engine.OperatorState, error) {
+	lists, err := o.rt.lists.snapshot(o.ctx.Restored)
+	return engine.OperatorState{Lists: lists}, err
+}
+
+func (o *sinkOp[T]) NotifyCheckpointComplete(int64) error { return nil }
+func (o *sinkOp[T]) NotifyCheckpointAborted(int64)        {}
 
 func (o *sinkOp[T]) Collect(v T) {
 	defer o.ctx.Recover()
@@ -120,7 +131,7 @@ func Print[T any](s Stream[T], name string, w io.Writer, opts ...OperatorOption)
 			if ctx.Parallelism > 1 {
 				prefix = fmt.Sprintf("%d> ", ctx.Subtask+1)
 			}
-			return &sinkOp[T]{ctx: ctx, w: SinkWriterFunc[T](func(v T) error {
+			return &sinkOp[T]{ctx: ctx, rt: &RuntimeContext{op: ctx}, w: SinkWriterFunc[T](func(v T) error {
 				mu.Lock()
 				defer mu.Unlock()
 				_, err := fmt.Fprintf(w, "%s%v\n", prefix, v)
@@ -154,7 +165,7 @@ func Collect[T any](s Stream[T], name string, opts ...OperatorOption) *CollectSi
 				c.subtasks = slices.Grow(c.subtasks, ctx.Parallelism)[:ctx.Parallelism]
 			}
 			i := ctx.Subtask
-			return &sinkOp[T]{ctx: ctx, w: SinkWriterFunc[T](func(v T) error {
+			return &sinkOp[T]{ctx: ctx, rt: &RuntimeContext{op: ctx}, w: SinkWriterFunc[T](func(v T) error {
 				c.mu.Lock()
 				c.subtasks[i] = append(c.subtasks[i], v)
 				c.mu.Unlock()

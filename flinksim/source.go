@@ -217,7 +217,8 @@ func newSourceOperator[T, S any](ctx *engine.OperatorContext, e *enumeration[T, 
 	var splits []S
 	var err error
 	if ctx.Restored != nil {
-		splits, err = e.restored(ctx.Restored.List)
+		list, _, _ := ctx.Restored.List(splitsState)
+		splits, err = e.restored(list)
 	} else {
 		splits, err = e.initial(ctx.Subtask, ctx.Parallelism)
 	}
@@ -316,8 +317,11 @@ func (o *sourceOperator[T, S]) SnapshotState(id int64) (engine.OperatorState, er
 			return engine.OperatorState{}, fmt.Errorf("split %v: %w", s, err)
 		}
 	}
-	return engine.OperatorState{List: list}, nil
+	return engine.OperatorState{Lists: []engine.NamedList{{Name: splitsState, Mode: engine.RedistributeSplit, Entries: list}}}, nil
 }
+
+// splitsState is the name of a source's list state of splits.
+const splitsState = "splits"
 
 func (o *sourceOperator[T, S]) NotifyCheckpointComplete(id int64) error {
 	if l, ok := o.reader.(CheckpointListener); ok {

@@ -97,11 +97,7 @@ func register[K comparable, T state.Table](rt *KeyedRuntimeContext[K], name, kin
 		t, err = state.Register(rt.backend, name, kind, newTable)
 	}
 	if err != nil {
-		if rt.opened {
-			rt.op.Fail(err) // declared while processing: fail the subtask now
-		} else {
-			rt.errs = append(rt.errs, err) // Process reports it after open
-		}
+		rt.declared(err)
 		return newTable()
 	}
 	return t

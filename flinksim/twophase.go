@@ -47,14 +47,15 @@ func SinkTwoPhase[T, TXN any](s Stream[T], name string, open func(rt *RuntimeCon
 	}
 	addVertex(env, vertexSpec[struct{}]{name: name, sink: true,
 		newOp: func(ctx *engine.OperatorContext, _ engine.Collector[struct{}]) (engine.Operator, error) {
-			sink, err := open(&RuntimeContext{op: ctx})
-			if err != nil {
-				return nil, fmt.Errorf("open: %w", err)
+			rt := &RuntimeContext{op: ctx}
+			sink, err := open(rt)
+			if err := rt.open(err); err != nil {
+				return nil, err
 			}
 			if sink == nil {
 				return nil, fmt.Errorf("%w: open returned a nil sink", ErrInvalidOperator)
 			}
-			op := &twoPhaseOp[T, TXN]{ctx: ctx, sink: sink, codec: codec}
+			op := &twoPhaseOp[T, TXN]{ctx: ctx, rt: rt, sink: sink, codec: codec}
 			if err := op.recover(); err != nil {
 				return nil, err
 			}
@@ -65,6 +66,10 @@ func SinkTwoPhase[T, TXN any](s Stream[T], name string, open func(rt *RuntimeCon
 			return op, nil
 		}}, edgesOf(s), opts)
 }
+
+// transactionsState is the name of a two-phase-commit sink's list state
+// of transactions.
+const transactionsState = "transactions"
 
 // ErrTransactionGone marks a Commit of a transaction the external system
 // no longer has; see TwoPhaseCommitSink.
@@ -82,6 +87,7 @@ type pendingTxn[TXN any] struct {
 
 type twoPhaseOp[T, TXN any] struct {
 	ctx     *engine.OperatorContext
+	rt      *RuntimeContext
 	sink    TwoPhaseCommitSink[T, TXN]
 	codec   Codec[TXN]
 	current TXN
@@ -109,7 +115,8 @@ func (o *twoPhaseOp[T, TXN]) recover() error {
 	if o.ctx.Restored == nil {
 		return nil
 	}
-	for _, e := range o.ctx.Restored.List {
+	restored, _, _ := o.ctx.Restored.List(transactionsState)
+	for _, e := range restored {
 		if len(e) < 1 {
 			return fmt.Errorf("%w: empty transaction entry", ErrIncompatibleState)
 		}
@@ -214,7 +221,11 @@ func (o *twoPhaseOp[T, TXN]) SnapshotState(id int64) (engine.OperatorState, erro
 	if err != nil {
 		return engine.OperatorState{}, fmt.Errorf("encode the open transaction: %w", err)
 	}
-	return engine.OperatorState{List: append(list, e)}, nil
+	lists, err := o.rt.lists.snapshot(o.ctx.Restored)
+	if err != nil {
+		return engine.OperatorState{}, err
+	}
+	return engine.OperatorState{Lists: append(lists, engine.NamedList{Name: transactionsState, Mode: engine.RedistributeSplit, Entries: append(list, e)})}, nil
 }
 
 func (o *twoPhaseOp[T, TXN]) NotifyCheckpointComplete(id int64) error {

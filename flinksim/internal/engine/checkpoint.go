@@ -26,13 +26,70 @@ func (m CheckpointMode) String() string {
 	return "EXACTLY_ONCE"
 }
 
+// Redistribution is how the entries of an operator list state are dealt
+// out when a job restores, as Flink's operator state modes.
+type Redistribution uint8
+
+// Redistribution modes.
+const (
+	// RedistributeSplit deals the entries of every old subtask round-robin
+	// over the new subtasks (Flink's getListState): each entry goes to one.
+	RedistributeSplit Redistribution = iota
+	// RedistributeUnion gives every new subtask the entries of every old
+	// subtask (getUnionListState).
+	RedistributeUnion
+	// RedistributeBroadcast is state every subtask holds the same copy of
+	// (broadcast state): new subtask i gets old subtask i mod p's copy.
+	RedistributeBroadcast
+)
+
+func (r Redistribution) String() string {
+	switch r {
+	case RedistributeSplit:
+		return "split"
+	case RedistributeUnion:
+		return "union"
+	case RedistributeBroadcast:
+		return "broadcast"
+	}
+	return fmt.Sprintf("Redistribution(%d)", uint8(r))
+}
+
+// NamedList is one named operator list state of a subtask.
+type NamedList struct {
+	Name    string
+	Mode    Redistribution
+	Entries [][]byte
+}
+
 // OperatorState is what one operator subtask puts in a checkpoint.
 type OperatorState struct {
 	// Keyed is the keyed-state blob (state.Backend.Snapshot), nil if none.
 	Keyed []byte
-	// List is operator list state: entries redistributed round-robin over
-	// the subtasks on restore (Flink's split redistribution).
-	List [][]byte
+	// Lists are the operator list states, each with its name (unique) and
+	// redistribution mode.
+	Lists []NamedList
+}
+
+// List returns the entries of list state name, or nil.
+func (s OperatorState) List(name string) [][]byte {
+	for _, l := range s.Lists {
+		if l.Name == name {
+			return l.Entries
+		}
+	}
+	return nil
+}
+
+// size is the bytes of the state.
+func (s OperatorState) size() int64 {
+	n := int64(len(s.Keyed))
+	for _, l := range s.Lists {
+		for _, e := range l.Entries {
+			n += int64(len(e))
+		}
+	}
+	return n
 }
 
 // RestoredState is what one operator subtask gets back on restore.
@@ -40,8 +97,20 @@ type RestoredState struct {
 	// Keyed holds the keyed-state blobs of every old subtask; each backend
 	// picks the key groups it owns.
 	Keyed [][]byte
-	// List holds this subtask's share of the operator list state.
-	List [][]byte
+	// Lists holds this subtask's share of each operator list state, in the
+	// order of the snapshot, with its mode.
+	Lists []NamedList
+}
+
+// List returns this subtask's entries of list state name, and its mode;
+// ok is false when the snapshot has no such state.
+func (r *RestoredState) List(name string) (entries [][]byte, mode Redistribution, ok bool) {
+	for _, l := range r.Lists {
+		if l.Name == name {
+			return l.Entries, l.Mode, true
+		}
+	}
+	return nil, 0, false
 }
 
 // Checkpointed is implemented by operators that hold state or take part

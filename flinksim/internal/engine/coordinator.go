@@ -478,7 +478,7 @@ func (c *Coordinator) write(p *pendingCheckpoint) (ref string, size int64, err e
 				index[v] = oi
 				md.Operators = append(md.Operators, OperatorMetadata{UID: v.UID, Parallelism: v.Parallelism, MaxParallelism: v.MaxParallelism})
 			}
-			if st.Keyed == nil && st.List == nil {
+			if st.Keyed == nil && len(st.Lists) == 0 {
 				continue
 			}
 			if err := c.ctx.Err(); err != nil {

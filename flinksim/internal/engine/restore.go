@@ -17,8 +17,11 @@ import (
 // state by UID, so it works after the graph changed shape or parallelism.
 
 const (
-	metadataFile    = "metadata"
-	metadataVersion = 1
+	metadataFile = "metadata"
+	// metadataVersion is the snapshot format: 2 has named operator list
+	// states with their redistribution modes. Format 1 (one anonymous
+	// list per operator) is refused with a clear error.
+	metadataVersion = 2
 )
 
 // Metadata describes the operators of a checkpoint or savepoint.
@@ -64,6 +67,9 @@ func DecodeMetadata(data []byte) (Metadata, error) {
 	}
 	if dec.More() {
 		return md, fmt.Errorf("%w: metadata: trailing data", ErrIncompatibleState)
+	}
+	if md.Version == 1 {
+		return md, fmt.Errorf("%w: snapshot format 1, written by an earlier version of flinksim, whose operator state this version cannot map (it reads format %d); start the job without state", ErrIncompatibleState, metadataVersion)
 	}
 	if md.Version != metadataVersion {
 		return md, fmt.Errorf("%w: metadata version %d, want %d", ErrIncompatibleState, md.Version, metadataVersion)
@@ -177,18 +183,9 @@ func assignRestore(eg *ExecutionGraph, r *snapshot.Reader, allowNonRestored bool
 			if _, ok := states[v]; !ok {
 				continue // new operator: starts empty
 			}
-			rs := &RestoredState{}
-			var j int
-			for _, s := range states[v] {
-				if s.Keyed != nil {
-					rs.Keyed = append(rs.Keyed, s.Keyed)
-				}
-				for _, e := range s.List {
-					if j%v.Parallelism == t.Subtask {
-						rs.List = append(rs.List, e)
-					}
-					j++
-				}
+			rs, err := dealState(states[v], t.Subtask, v.Parallelism)
+			if err != nil {
+				return md, fmt.Errorf("operator %q: %w", v.UID, err)
 			}
 			t.restored[i] = rs
 		}
@@ -196,24 +193,83 @@ func assignRestore(eg *ExecutionGraph, r *snapshot.Reader, allowNonRestored bool
 	return md, nil
 }
 
-// encodeOperatorState: uvarint length + keyed blob (length 0: none), then
-// uvarint count + length-prefixed list entries.
+// dealState gives subtask (of parallelism) its share of the states of an
+// operator's old subtasks: every keyed blob (the backend picks its key
+// groups), and of each list state what its mode deals it.
+func dealState(old []OperatorState, subtask, parallelism int) (*RestoredState, error) {
+	rs := &RestoredState{}
+	index := make(map[string]int) // name -> position in rs.Lists
+	seen := make(map[string]int)  // name -> split entries dealt so far
+	for k, s := range old {
+		if s.Keyed != nil {
+			rs.Keyed = append(rs.Keyed, s.Keyed)
+		}
+		for _, l := range s.Lists {
+			i, ok := index[l.Name]
+			if !ok {
+				i = len(rs.Lists)
+				index[l.Name] = i
+				rs.Lists = append(rs.Lists, NamedList{Name: l.Name, Mode: l.Mode})
+			}
+			into := &rs.Lists[i]
+			if into.Mode != l.Mode {
+				return nil, fmt.Errorf("%w: list state %q is %v in one subtask, %v in another", ErrIncompatibleState, l.Name, into.Mode, l.Mode)
+			}
+			switch l.Mode {
+			case RedistributeSplit:
+				for _, e := range l.Entries {
+					if seen[l.Name]%parallelism == subtask {
+						into.Entries = append(into.Entries, e)
+					}
+					seen[l.Name]++
+				}
+			case RedistributeUnion:
+				into.Entries = append(into.Entries, l.Entries...)
+			case RedistributeBroadcast:
+				if k == subtask%len(old) {
+					into.Entries = append(into.Entries, l.Entries...)
+				}
+			default:
+				return nil, fmt.Errorf("%w: list state %q has mode %v", ErrIncompatibleState, l.Name, l.Mode)
+			}
+		}
+	}
+	return rs, nil
+}
+
+// encodeOperatorState writes a subtask's state file (format 2):
+//
+//	keyed   uvarint length, then the keyed-state blob (length 0: none)
+//	lists   uvarint count, then per list state: uvarint name length, name,
+//	        mode byte (0 split, 1 union, 2 broadcast), uvarint entry
+//	        count, then each entry as uvarint length and bytes
 func encodeOperatorState(s OperatorState) []byte {
 	n := len(s.Keyed) + 2*binary.MaxVarintLen64
-	for _, e := range s.List {
-		n += len(e) + binary.MaxVarintLen64
+	for _, l := range s.Lists {
+		n += len(l.Name) + 1 + 2*binary.MaxVarintLen64
+		for _, e := range l.Entries {
+			n += len(e) + binary.MaxVarintLen64
+		}
 	}
 	buf := make([]byte, 0, n)
 	buf = binary.AppendUvarint(buf, uint64(len(s.Keyed)))
 	buf = append(buf, s.Keyed...)
-	buf = binary.AppendUvarint(buf, uint64(len(s.List)))
-	for _, e := range s.List {
-		buf = binary.AppendUvarint(buf, uint64(len(e)))
-		buf = append(buf, e...)
+	buf = binary.AppendUvarint(buf, uint64(len(s.Lists)))
+	for _, l := range s.Lists {
+		buf = binary.AppendUvarint(buf, uint64(len(l.Name)))
+		buf = append(buf, l.Name...)
+		buf = append(buf, byte(l.Mode))
+		buf = binary.AppendUvarint(buf, uint64(len(l.Entries)))
+		for _, e := range l.Entries {
+			buf = binary.AppendUvarint(buf, uint64(len(e)))
+			buf = append(buf, e...)
+		}
 	}
 	return buf
 }
 
+// decodeOperatorState reads a state file; every count and length is
+// bounded by the bytes left, so it allocates no more than b justifies.
 func decodeOperatorState(b []byte) (OperatorState, error) {
 	var s OperatorState
 	next := func(what string) ([]byte, error) {
@@ -225,6 +281,14 @@ func decodeOperatorState(b []byte) (OperatorState, error) {
 		b = b[w+int(n):]
 		return v, nil
 	}
+	count := func(what string) (int, error) {
+		n, w := binary.Uvarint(b)
+		if w <= 0 || n > uint64(len(b)-w) { // each item takes a byte at least
+			return 0, fmt.Errorf("%w: bad %s count", ErrIncompatibleState, what)
+		}
+		b = b[w:]
+		return int(n), nil
+	}
 	keyed, err := next("keyed state")
 	if err != nil {
 		return s, err
@@ -232,18 +296,38 @@ func decodeOperatorState(b []byte) (OperatorState, error) {
 	if len(keyed) > 0 {
 		s.Keyed = keyed
 	}
-	count, w := binary.Uvarint(b)
-	if w <= 0 || count > uint64(len(b)-w) {
-		return s, fmt.Errorf("%w: bad list state count", ErrIncompatibleState)
+	nl, err := count("list state")
+	if err != nil {
+		return s, err
 	}
-	b = b[w:]
-	s.List = make([][]byte, 0, count)
-	for range count {
-		e, err := next("list entry")
+	names := make(map[string]bool, nl)
+	for range nl {
+		name, err := next("list state name")
 		if err != nil {
 			return s, err
 		}
-		s.List = append(s.List, e)
+		if names[string(name)] {
+			return s, fmt.Errorf("%w: list state %q twice", ErrIncompatibleState, name)
+		}
+		names[string(name)] = true
+		if len(b) == 0 || b[0] > byte(RedistributeBroadcast) {
+			return s, fmt.Errorf("%w: list state %q has no valid mode", ErrIncompatibleState, name)
+		}
+		l := NamedList{Name: string(name), Mode: Redistribution(b[0])}
+		b = b[1:]
+		ne, err := count("list entry")
+		if err != nil {
+			return s, err
+		}
+		l.Entries = make([][]byte, 0, ne)
+		for range ne {
+			e, err := next("list entry")
+			if err != nil {
+				return s, err
+			}
+			l.Entries = append(l.Entries, e)
+		}
+		s.Lists = append(s.Lists, l)
 	}
 	if len(b) != 0 {
 		return s, fmt.Errorf("%w: %d trailing bytes", ErrIncompatibleState, len(b))

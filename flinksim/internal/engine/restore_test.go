@@ -13,25 +13,85 @@ func TestOperatorStateRoundTrip(t *testing.T) {
 	for _, s := range []OperatorState{
 		{},
 		{Keyed: []byte("keyed")},
-		{List: [][]byte{[]byte("a"), {}, []byte("ccc")}},
-		{Keyed: []byte{1, 2, 3}, List: [][]byte{{4}}},
+		{Lists: []NamedList{{Name: "splits", Entries: [][]byte{[]byte("a"), {}, []byte("ccc")}}}},
+		{Keyed: []byte{1, 2, 3}, Lists: []NamedList{
+			{Name: "u", Mode: RedistributeUnion, Entries: [][]byte{{4}}},
+			{Name: "b", Mode: RedistributeBroadcast, Entries: [][]byte{}},
+		}},
 	} {
 		got, err := decodeOperatorState(encodeOperatorState(s))
 		require.NoError(t, err)
 		assert.Equal(t, s.Keyed, got.Keyed)
-		assert.Equal(t, len(s.List), len(got.List))
-		for i := range s.List {
-			assert.Equal(t, string(s.List[i]), string(got.List[i]))
+		require.Equal(t, len(s.Lists), len(got.Lists))
+		for i, l := range s.Lists {
+			assert.Equal(t, l.Name, got.Lists[i].Name)
+			assert.Equal(t, l.Mode, got.Lists[i].Mode)
+			require.Equal(t, len(l.Entries), len(got.Lists[i].Entries))
+			for j := range l.Entries {
+				assert.Equal(t, string(l.Entries[j]), string(got.Lists[i].Entries[j]))
+			}
 		}
 	}
 }
 
 func TestDecodeOperatorStateRejectsMalformedInput(t *testing.T) {
-	good := encodeOperatorState(OperatorState{Keyed: []byte("k"), List: [][]byte{[]byte("e")}})
-	for _, bad := range [][]byte{nil, {0xff}, good[:len(good)-1], append(good, 0), {5, 1}} {
+	good := encodeOperatorState(OperatorState{Keyed: []byte("k"), Lists: []NamedList{{Name: "l", Entries: [][]byte{[]byte("e")}}}})
+	twice := encodeOperatorState(OperatorState{Lists: []NamedList{{Name: "l"}, {Name: "l"}}})
+	badMode := encodeOperatorState(OperatorState{Lists: []NamedList{{Name: "l", Mode: 7}}})
+	for _, bad := range [][]byte{nil, {0xff}, good[:len(good)-1], append(good, 0), {5, 1}, twice, badMode} {
 		_, err := decodeOperatorState(bad)
 		assert.ErrorIs(t, err, ErrIncompatibleState, "%x", bad)
 	}
+}
+
+// TestDealState: each mode deals an operator's list state as Flink does.
+// Split: each entry to exactly one new subtask, round-robin; union: all
+// to all; broadcast: new subtask i gets old subtask i mod p's copy.
+//
+// Mutants this catches: union dealt as split (a subtask misses entries);
+// broadcast taken from old subtask 0 always (subtask 1 of 2 gets the
+// wrong copy); split counting per old subtask instead of across them
+// (entries dealt twice).
+func TestDealState(t *testing.T) {
+	old := []OperatorState{
+		{Lists: []NamedList{
+			{Name: "s", Entries: [][]byte{[]byte("s0a"), []byte("s0b")}},
+			{Name: "u", Mode: RedistributeUnion, Entries: [][]byte{[]byte("u0")}},
+			{Name: "b", Mode: RedistributeBroadcast, Entries: [][]byte{[]byte("b0")}},
+		}},
+		{Lists: []NamedList{
+			{Name: "s", Entries: [][]byte{[]byte("s1a")}},
+			{Name: "u", Mode: RedistributeUnion, Entries: [][]byte{[]byte("u1")}},
+			{Name: "b", Mode: RedistributeBroadcast, Entries: [][]byte{[]byte("b1")}},
+		}},
+	}
+	strs := func(bs [][]byte) []string {
+		out := make([]string, len(bs))
+		for i, b := range bs {
+			out[i] = string(b)
+		}
+		return out
+	}
+	var split []string
+	for sub := range 3 {
+		rs, err := dealState(old, sub, 3)
+		require.NoError(t, err)
+		s, mode, ok := rs.List("s")
+		if sub < 3 && len(s) > 0 {
+			require.True(t, ok)
+			assert.Equal(t, RedistributeSplit, mode)
+		}
+		split = append(split, strs(s)...)
+		u, _, _ := rs.List("u")
+		assert.Equal(t, []string{"u0", "u1"}, strs(u), "union, subtask %d", sub)
+		b, _, _ := rs.List("b")
+		assert.Equal(t, []string{[]string{"b0", "b1"}[sub%2]}, strs(b), "broadcast, subtask %d", sub)
+	}
+	assert.ElementsMatch(t, []string{"s0a", "s0b", "s1a"}, split, "split: each entry once")
+
+	mixed := []OperatorState{{Lists: []NamedList{{Name: "x"}}}, {Lists: []NamedList{{Name: "x", Mode: RedistributeUnion}}}}
+	_, err := dealState(mixed, 0, 1)
+	assert.ErrorIs(t, err, ErrIncompatibleState)
 }
 
 func TestDecodeMetadataValidates(t *testing.T) {
@@ -45,6 +105,7 @@ func TestDecodeMetadataValidates(t *testing.T) {
 	assert.Equal(t, good, md)
 	for name, mutate := range map[string]func(*Metadata){
 		"version":          func(m *Metadata) { m.Version = 99 },
+		"format 1":         func(m *Metadata) { m.Version = 1 },
 		"empty uid":        func(m *Metadata) { m.Operators[0].UID = "" },
 		"duplicate uid":    func(m *Metadata) { m.Operators = append(m.Operators, m.Operators[0]) },
 		"parallelism":      func(m *Metadata) { m.Operators[0].Parallelism = 0 },
@@ -69,7 +130,7 @@ func TestDecodeMetadataValidates(t *testing.T) {
 
 func FuzzDecodeOperatorState(f *testing.F) {
 	f.Add(encodeOperatorState(OperatorState{}))
-	f.Add(encodeOperatorState(OperatorState{Keyed: []byte("k"), List: [][]byte{[]byte("a"), []byte("bb")}}))
+	f.Add(encodeOperatorState(OperatorState{Keyed: []byte("k"), Lists: []NamedList{{Name: "l", Mode: RedistributeUnion, Entries: [][]byte{[]byte("a"), []byte("bb")}}}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := decodeOperatorState(b)
 		if err != nil {
@@ -79,7 +140,7 @@ func FuzzDecodeOperatorState(f *testing.F) {
 			return
 		}
 		again, err := decodeOperatorState(encodeOperatorState(s))
-		if err != nil || string(again.Keyed) != string(s.Keyed) || len(again.List) != len(s.List) {
+		if err != nil || string(again.Keyed) != string(s.Keyed) || len(again.Lists) != len(s.Lists) {
 			t.Fatalf("re-encoding changed the state: %v", err)
 		}
 	})

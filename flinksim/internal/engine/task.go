@@ -710,10 +710,7 @@ func (t *Task) completeAlignment() {
 			return
 		}
 		states[i] = st
-		size += int64(len(st.Keyed))
-		for _, e := range st.List {
-			size += int64(len(e))
-		}
+		size += st.size()
 	}
 	sync := t.cfg.Clock.Now().Sub(syncStart)
 	t.flush()

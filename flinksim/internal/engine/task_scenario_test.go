@@ -137,7 +137,7 @@ func (o *scenarioOp) SnapshotState(int64) (OperatorState, error) {
 	if o.failSnapshot {
 		return OperatorState{}, errors.New("snapshot failed")
 	}
-	return OperatorState{List: [][]byte{[]byte(strconv.Itoa(o.count))}}, nil
+	return OperatorState{Lists: []NamedList{{Name: "count", Entries: [][]byte{[]byte(strconv.Itoa(o.count))}}}}, nil
 }
 func (o *scenarioOp) NotifyCheckpointComplete(int64) error { return nil }
 func (o *scenarioOp) NotifyCheckpointAborted(int64)        {}
@@ -152,7 +152,7 @@ type scenarioHarness struct {
 }
 
 func (h *scenarioHarness) Ack(t *Task, id int64, states []OperatorState, _ SubtaskCheckpointStats) {
-	h.events = append(h.events, fmt.Sprintf("coordinator <- ack %d state=%s", id, states[0].List[0]))
+	h.events = append(h.events, fmt.Sprintf("coordinator <- ack %d state=%s", id, states[0].Lists[0].Entries[0]))
 }
 
 func (h *scenarioHarness) DataEnded(*Task) { h.events = append(h.events, "coordinator <- data ended") }
