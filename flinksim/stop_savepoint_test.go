@@ -1,7 +1,10 @@
 package flinksim_test
 
 import (
+	"context"
 	"fmt"
+	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -182,4 +185,59 @@ func TestRestoreOlderSnapshotWithGoneTransactions(t *testing.T) {
 	got := out.Committed()
 	assert.Less(t, len(got), cpRestoreRecords, "the expired transactions' records are lost")
 	assert.Positive(t, len(got))
+}
+
+// TestStopWithSavepointOfBackpressuredJob: a job whose consumer is stuck,
+// with its input channel full and the source held back, is stopped with a
+// savepoint: the barrier waits behind the queued batches (it is never
+// refused by a full channel), the savepoint completes once the consumer
+// moves, and a job restored from it commits every record exactly once.
+func TestStopWithSavepointOfBackpressuredJob(t *testing.T) {
+	const records = 5000
+	store, _ := cpMemStore(t)
+	out := flinksim.NewTransactionalCollector[int]()
+	g := newGate()
+	build := func(env *flinksim.Environment, slow bool) {
+		src := flinksim.Generate(env, "nums", records, func(i int64) (int, error) { return int(i), nil })
+		m := flinksim.Map(flinksim.Rebalance(src), "slow", func(v int) (int, error) {
+			if slow {
+				_ = g.wait(v)
+			}
+			return v, nil
+		})
+		flinksim.CollectTransactional(m, "sink", out)
+	}
+	env := flinksim.NewEnvironment(flinksim.WithParallelism(1), flinksim.WithBatchSize(8), func(c *flinksim.Config) { c.BuffersPerChannel = 2 },
+		flinksim.WithCheckpointing(flinksim.CheckpointConfig{Store: store}))
+	build(env, true)
+	job := startJob(t, env)
+	<-g.entered
+	// The source fills the stuck consumer's channel and is held back.
+	for full := false; !full; runtime.Gosched() {
+		for _, s := range job.Subtasks() {
+			full = full || strings.HasPrefix(s.Task, "slow") && s.QueuedRecords >= 2*8
+		}
+	}
+	// With its context already done, StopWithSavepoint queues the request
+	// and returns; the barrier goes in behind the queued batches.
+	done, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err := job.StopWithSavepoint(done, "bp", false)
+	require.ErrorIs(t, err, context.Canceled)
+	close(g.release)
+	require.NoError(t, job.Wait(cpDeadline(t)))
+	require.Equal(t, flinksim.JobFinished, job.Status())
+	var completed bool
+	for _, r := range job.Checkpoints().History {
+		completed = completed || r.Savepoint == "bp" && r.Status == flinksim.CheckpointCompleted
+	}
+	require.True(t, completed, "the stop's savepoint should complete: %+v", job.Checkpoints().History)
+	first := len(out.Committed())
+	require.Less(t, first, records, "the stop should come before the end")
+
+	env = cpRestoredEnv(store, "savepoints/bp", 2, false)
+	build(env, false)
+	_, err = env.Execute(cpDeadline(t), "restored")
+	require.NoError(t, err)
+	assertSameMultiset(t, seq(0, records), out.Committed(), "committed output of both jobs")
 }
