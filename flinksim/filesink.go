@@ -243,8 +243,8 @@ func (s *fileSink[T]) Commit(txn *fileTxn) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		if _, serr := os.Stat(s.path(txn.Name)); serr != nil {
 			if errors.Is(serr, fs.ErrNotExist) {
-				return fmt.Errorf("file sink: commit of %s: neither its pending file %s nor the committed file exists in %s",
-					txn.Name, txn.pending(), s.dir)
+				return fmt.Errorf("file sink: commit of %s: %w: neither its pending file %s nor the committed file exists in %s",
+					txn.Name, ErrTransactionGone, txn.pending(), s.dir)
 			}
 			return fmt.Errorf("file sink: commit of %s: %w", txn.Name, serr)
 		}
