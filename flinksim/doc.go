@@ -194,9 +194,14 @@
 // refused when it is declared: the subtask fails as it opens with an
 // [*OperatorError] wrapping [ErrNeedsCodec] that names the state and the
 // type and says what gob would lose. [JSONCodec] is offered beside gob. A
-// value a codec cannot encode fails the snapshot, and so the checkpoint:
-// no checkpoint is ever written with state missing or empty. Changing a
-// state's codec makes it unreadable in existing snapshots.
+// value a codec cannot encode fails the snapshot, and with it the subtask:
+// no checkpoint is ever written with state missing or empty. Snapshots
+// record each state's kind and value type; a state restored into a job
+// that declares it with another type is refused ([ErrIncompatibleState],
+// Start's error) — unless the declaration gives its own codec with
+// WithCodec, which then must read the old values (that is how a state's
+// type evolves). Changing a state's codec makes it unreadable in existing
+// snapshots.
 //
 // # Operator state
 //

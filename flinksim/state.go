@@ -94,7 +94,13 @@ func register[K comparable, T state.Table](rt *KeyedRuntimeContext[K], name, kin
 	}
 	var t T
 	if err == nil {
-		t, err = state.Register(rt.backend, name, kind, newTable)
+		t, err = state.Register(rt.backend, name, kind, func() T {
+			t := newTable()
+			if tc, ok := any(t).(interface{ TrustCodec() }); ok && sc.custom() {
+				tc.TrustCodec()
+			}
+			return t
+		})
 	}
 	if err != nil {
 		rt.declared(err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 )
 
 // StateOption configures a state being declared (NewValueState and
@@ -79,6 +80,9 @@ func refusedCodec[T any](sc *stateCodecs, err error) Codec[T] {
 	sc.errs = append(sc.errs, err)
 	return failingCodec[T]{err}
 }
+
+// custom reports whether the state uses a codec of a WithCodec option.
+func (sc *stateCodecs) custom() bool { return slices.Contains(sc.used, true) }
 
 // err returns what is wrong with the declaration's codecs, including
 // options no codec lookup used.

@@ -207,8 +207,15 @@ func TestStopWithSavepointOfBackpressuredJob(t *testing.T) {
 		})
 		flinksim.CollectTransactional(m, "sink", out)
 	}
+	triggered := make(chan struct{})
+	var once sync.Once
 	env := flinksim.NewEnvironment(flinksim.WithParallelism(1), flinksim.WithBatchSize(8), func(c *flinksim.Config) { c.BuffersPerChannel = 2 },
-		flinksim.WithCheckpointing(flinksim.CheckpointConfig{Store: store}))
+		flinksim.WithCheckpointing(flinksim.CheckpointConfig{Store: store}),
+		flinksim.WithTracer(func(ev flinksim.TraceEvent) {
+			if ev.Kind == flinksim.TraceTrigger && ev.Task == "nums" {
+				once.Do(func() { close(triggered) })
+			}
+		}))
 	build(env, true)
 	job := startJob(t, env)
 	<-g.entered
@@ -224,6 +231,7 @@ func TestStopWithSavepointOfBackpressuredJob(t *testing.T) {
 	cancel()
 	_, err := job.StopWithSavepoint(done, "bp", false)
 	require.ErrorIs(t, err, context.Canceled)
+	<-triggered // the source took the stop's barrier while held back
 	close(g.release)
 	require.NoError(t, job.Wait(cpDeadline(t)))
 	require.Equal(t, flinksim.JobFinished, job.Status())

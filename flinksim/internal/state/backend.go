@@ -42,12 +42,16 @@ type Backend[K comparable] struct {
 	// restored holds snapshot entries of states not registered yet, by
 	// state name; Register decodes them into the new table.
 	restored map[string][]rawGroup
-	key      K
-	kg       int    // index of the current key group in the range; -1: none
-	gen      uint64 // changes with the current key; tables cache per gen
-	tables   []Table
-	byName   map[string]Table
-	kinds    map[string]string // state kind by name
+	// restoredType describes each restored state as its snapshot did
+	// ("value state of int64"); Register checks it against the
+	// declaration.
+	restoredType map[string]string
+	key          K
+	kg           int    // index of the current key group in the range; -1: none
+	gen          uint64 // changes with the current key; tables cache per gen
+	tables       []Table
+	byName       map[string]Table
+	kinds        map[string]string // state kind by name
 }
 
 // Table is the erased face of one registered state.
@@ -100,6 +104,14 @@ func Register[K comparable, T Table](b *Backend[K], name, kind string, newTable 
 		return typed, nil
 	}
 	t := newTable()
+	if was, ok := b.restoredType[name]; ok {
+		is := describe(kind, t)
+		if tc, trusted := any(t).(interface{ trustsCodec() bool }); was != is && !(trusted && tc.trustsCodec()) {
+			var zero T
+			return zero, fmt.Errorf("%w: state %q was %s in the snapshot, is declared %s (give it a codec that reads the old values, with WithCodec, to change its type)",
+				ErrIncompatible, name, was, is)
+		}
+	}
 	for _, g := range b.restored[name] {
 		if err := t.restore(g); err != nil {
 			var zero T
@@ -107,11 +119,15 @@ func Register[K comparable, T Table](b *Backend[K], name, kind string, newTable 
 		}
 	}
 	delete(b.restored, name)
+	delete(b.restoredType, name)
 	b.tables = append(b.tables, t)
 	b.byName[name] = t
 	b.kinds[name] = kind
 	return t, nil
 }
+
+// describe is how a snapshot records a state's kind and value type.
+func describe(kind string, t any) string { return kind + " state of " + valueType(t) }
 
 // valueType names the value type of a table (*Map[K, V] → V) for errors.
 func valueType(t any) string {
@@ -125,10 +141,11 @@ func valueType(t any) string {
 // pointer, and the slot of the current key is cached after the first
 // access, so the usual read-modify-write of a record costs one hash lookup.
 type Map[K comparable, V any] struct {
-	name   string
-	b      *Backend[K]
-	codec  Codec[V]
-	groups []map[K]*V
+	name    string
+	b       *Backend[K]
+	codec   Codec[V]
+	trusted bool // the codec is the user's: it may read values of another type
+	groups  []map[K]*V
 	// The cache is valid while gen == b.gen; slot == nil means "absent".
 	gen  uint64
 	slot *V
@@ -142,6 +159,13 @@ func NewMap[K comparable, V any](b *Backend[K], name string, codec Codec[V]) *Ma
 
 // Name implements Table.
 func (m *Map[K, V]) Name() string { return m.name }
+
+// TrustCodec says the map's codec was chosen by the user, who may have
+// changed the state's type and given a codec that reads the old values:
+// a restore then does not refuse the changed type.
+func (m *Map[K, V]) TrustCodec() { m.trusted = true }
+
+func (m *Map[K, V]) trustsCodec() bool { return m.trusted }
 
 func (m *Map[K, V]) valueType() reflect.Type { return reflect.TypeFor[V]() }
 

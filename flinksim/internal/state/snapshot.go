@@ -11,8 +11,10 @@ import (
 
 // The keyed-state snapshot of one operator subtask is one blob:
 //
-//	version   byte (1)
-//	tables    uvarint n, then n names (uvarint length + bytes)
+//	version   byte (2)
+//	tables    uvarint n, then n × (name, type): each uvarint length +
+//	          bytes; the type is the state's kind and value type
+//	          ("value state of int64"), checked when it is declared again
 //	groups    uvarint first key group, uvarint count c
 //	index     c × uint64 big-endian: offset of each group's section,
 //	          relative to the start of the data
@@ -27,7 +29,7 @@ import (
 // job; decoding still bounds every length by the bytes present, so it
 // allocates no more than the blob's size justifies, and never panics.
 
-const snapshotVersion = 1
+const snapshotVersion = 2
 
 // ErrCorruptState reports a keyed-state blob that cannot be decoded; it
 // wraps ErrIncompatible.
@@ -39,11 +41,14 @@ var ErrCorruptState = fmt.Errorf("%w: corrupt keyed state", ErrIncompatible)
 // snapshot is never written with entries missing.
 func (b *Backend[K]) Snapshot() ([]byte, error) {
 	names := make([]string, 0, len(b.tables)+len(b.restored))
+	types := make(map[string]string, cap(names))
 	for _, t := range b.tables {
 		names = append(names, t.Name())
+		types[t.Name()] = describe(b.kinds[t.Name()], t)
 	}
 	for name := range b.restored {
 		names = append(names, name)
+		types[name] = b.restoredType[name]
 	}
 	slices.Sort(names)
 	hint := 64 + 16*b.groups.Len()
@@ -55,6 +60,7 @@ func (b *Backend[K]) Snapshot() ([]byte, error) {
 	buf = binary.AppendUvarint(buf, uint64(len(names)))
 	for _, n := range names {
 		buf = appendBytes(buf, []byte(n))
+		buf = appendBytes(buf, []byte(types[n]))
 	}
 	n := b.groups.Len()
 	buf = binary.AppendUvarint(buf, uint64(b.groups.Start))
@@ -101,8 +107,10 @@ func (b *Backend[K]) restoreBlob(blob []byte) error {
 	}
 	nt := d.count(1)
 	names := make([]string, 0, nt)
+	types := make([]string, 0, nt)
 	for i := 0; i < nt && d.err == nil; i++ {
 		names = append(names, string(d.bytes()))
+		types = append(types, string(d.bytes()))
 	}
 	first := d.uvarint()
 	n := d.count(8)
@@ -136,7 +144,7 @@ func (b *Backend[K]) restoreBlob(blob []byte) error {
 			continue
 		}
 		gd := decoder{buf: data[start:end]}
-		for _, name := range names {
+		for ni, name := range names {
 			g := rawGroup{kg: kg}
 			cnt := gd.count(2)
 			for j := 0; j < cnt && gd.err == nil; j++ {
@@ -157,8 +165,10 @@ func (b *Backend[K]) restoreBlob(blob []byte) error {
 			}
 			if b.restored == nil {
 				b.restored = make(map[string][]rawGroup)
+				b.restoredType = make(map[string]string)
 			}
 			b.restored[name] = append(b.restored[name], g)
+			b.restoredType[name] = types[ni]
 		}
 		if gd.off != len(gd.buf) {
 			return fmt.Errorf("%w: key group %d has %d bytes left over", ErrCorruptState, kg, len(gd.buf)-gd.off)

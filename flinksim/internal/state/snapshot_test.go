@@ -120,10 +120,22 @@ func TestRestoreCorruptBlobs(t *testing.T) {
 		b := NewBackend[string](keygroup.Range{Start: 0, End: maxP - 1}, stringCodec{})
 		assert.ErrorIs(t, b.Restore([][]byte{bad}), ErrCorruptState)
 	}
-	// A value the codec rejects surfaces when the state registers.
+	// A state declared with another value type is refused when it
+	// registers, before any value is decoded.
 	b := NewBackend[string](keygroup.Range{Start: 0, End: maxP - 1}, stringCodec{})
 	require.NoError(t, b.Restore([][]byte{blob}))
 	_, err := Register(b, "name", "value", func() *Map[string, int64] { return NewMap(b, "name", Codec[int64](int64Codec{})) })
+	assert.ErrorIs(t, err, ErrIncompatible)
+	assert.ErrorContains(t, err, `state "name" was value state of string in the snapshot, is declared value state of int64`)
+	// With the user's codec the type may change; a value it rejects then
+	// surfaces when the state registers.
+	b = NewBackend[string](keygroup.Range{Start: 0, End: maxP - 1}, stringCodec{})
+	require.NoError(t, b.Restore([][]byte{blob}))
+	_, err = Register(b, "name", "value", func() *Map[string, int64] {
+		m := NewMap(b, "name", Codec[int64](int64Codec{}))
+		m.TrustCodec()
+		return m
+	})
 	assert.ErrorContains(t, err, `restore state "name"`)
 }
 
@@ -199,6 +211,7 @@ func TestRestoreOverlappingSectionsIsCorrupt(t *testing.T) {
 	blob := []byte{snapshotVersion}
 	blob = binary.AppendUvarint(blob, 1)
 	blob = appendBytes(blob, []byte("count"))
+	blob = appendBytes(blob, []byte("value state of int64"))
 	blob = binary.AppendUvarint(blob, 0)    // first key group
 	blob = binary.AppendUvarint(blob, maxP) // key groups
 	for range maxP {
