@@ -40,7 +40,7 @@ func (r *RuntimeContext) open(err error) error {
 	return nil
 }
 
-// OperatorName returns the operator's name (its UID).
+// OperatorName returns the operator's name.
 func (r *RuntimeContext) OperatorName() string { return r.op.Name }
 
 // Subtask returns this subtask's index, from 0.

@@ -47,7 +47,7 @@ var (
 	ErrEmptyGraph = engine.ErrEmptyGraph
 	// ErrNoSink: the graph has operators but no sink.
 	ErrNoSink = engine.ErrNoSink
-	// ErrDuplicateName: two operators share a name (names are UIDs).
+	// ErrDuplicateName: two operators share a name, or a UID.
 	ErrDuplicateName = engine.ErrDuplicateName
 	// ErrInvalidParallelism: parallelism below 1 or above max parallelism.
 	ErrInvalidParallelism = engine.ErrInvalidParallelism

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -180,11 +181,21 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 			TolerableFailures: cp.TolerableFailures, Store: store,
 		}
 		if cp.SavepointDir != "" {
-			sp, err := snapshot.NewStore(snapshot.DirFS(cp.SavepointDir), snapshot.StoreOptions{Clock: clock.Now})
+			dir, err := filepath.Abs(cp.SavepointDir)
 			if err != nil {
 				return nil, fmt.Errorf("job %q: savepoint dir: %w", name, err)
 			}
-			ecfg.Savepoints, ecfg.SavepointDir = sp, cp.SavepointDir
+			// A store of its own over a checkpoint store's directory would
+			// remove that store's checkpoints by its own retention.
+			if chks, _ := os.ReadDir(filepath.Join(dir, "checkpoints")); len(chks) > 0 {
+				return nil, fmt.Errorf("job %q: %w: savepoint dir %s holds checkpoints: it is a checkpoint store's directory; give savepoints a directory of their own",
+					name, ErrInvalidConfig, dir)
+			}
+			sp, err := snapshot.NewStore(snapshot.DirFS(dir), snapshot.StoreOptions{Clock: clock.Now})
+			if err != nil {
+				return nil, fmt.Errorf("job %q: savepoint dir: %w", name, err)
+			}
+			ecfg.Savepoints, ecfg.SavepointDir = sp, dir
 		}
 		coord, err := engine.NewCoordinator(ecfg, clock, log)
 		if err != nil {
@@ -211,6 +222,7 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 	if err := job.Expand(); err != nil {
 		return nil, fmt.Errorf("job %q: %w", name, err)
 	}
+	first := job.Current() // the first attempt's graph, before any restart
 	jobCtx, cancel := context.WithCancel(ctx)
 	j := &JobClient{name: name, job: job, clock: clock, cancel: cancel, done: make(chan struct{}), start: clock.Now()}
 	log.Info("job starting", zap.Int("tasks", len(job.Current().Tasks)), zap.Int("taskManagers", job.Current().TaskManagers))
@@ -239,8 +251,8 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 		// A restore that cannot succeed is Start's error: wait until the
 		// first attempt's operators have taken their state.
 		select {
-		case <-job.Current().Initialized():
-			if !errors.Is(job.Current().InitErr(), ErrIncompatibleState) {
+		case <-first.Initialized():
+			if !errors.Is(first.InitErr(), ErrIncompatibleState) {
 				return j, nil
 			}
 			<-j.done
@@ -436,22 +448,47 @@ func (j *JobClient) TriggerSavepoint(ctx context.Context, name string) (Checkpoi
 // job restored from the savepoint continues where this one stopped.
 //
 // If the savepoint fails (a timeout, a failure of the job), the job goes
-// on running and the error is returned.
+// on running and the error is returned. If the job fails after the
+// savepoint completed (committing it, say), it restarts from the
+// savepoint and runs on, and ErrStopFailed is returned, as in Flink. A
+// stop asked for while another is under way is answered when the job
+// ends, with the error the job ended with or "job FINISHED".
 func (j *JobClient) StopWithSavepoint(ctx context.Context, name string, drain bool) (CheckpointRecord, error) {
 	if name == "" {
 		return CheckpointRecord{}, fmt.Errorf("%w: a savepoint needs a name", snapshot.ErrInvalidName)
 	}
-	rec, err := j.request(ctx, name, func(done func(engine.CheckpointRecord, error)) { j.job.Coord.RequestStop(name, drain, done) })
+	var attempt atomic.Int64 // restarts when the savepoint completed
+	rec, err := j.request(ctx, name, func(done func(engine.CheckpointRecord, error)) {
+		j.job.Coord.RequestStop(name, drain, func(r engine.CheckpointRecord, err error) {
+			attempt.Store(j.job.Restarts())
+			done(r, err)
+		})
+	})
 	if err != nil {
 		return rec, err
+	}
+	restarted := j.job.Restarted()
+	if j.job.Restarts() != attempt.Load() {
+		restarted = closedChan
 	}
 	select {
 	case <-j.done:
 		return rec, j.Err()
+	case <-restarted:
+		// A failure after the savepoint: the job restarted from it and
+		// runs on, as in Flink; the stop did not happen.
+		return rec, fmt.Errorf("%w: the job failed after the stop's savepoint %q and restarted from it", ErrStopFailed, name)
 	case <-ctx.Done():
 		return rec, ctx.Err()
 	}
 }
+
+// closedChan is a closed channel.
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// ErrStopFailed reports a stop with savepoint that did not stop the job:
+// it failed after the savepoint and restarted from it.
+var ErrStopFailed = errors.New("flinksim: stop with savepoint failed")
 
 // request sends a request with send and waits for its outcome.
 func (j *JobClient) request(ctx context.Context, name string, send func(done func(engine.CheckpointRecord, error))) (CheckpointRecord, error) {

@@ -177,7 +177,7 @@ func (o *processOp[K, I, O]) SnapshotState(id int64) (engine.OperatorState, erro
 	if err != nil {
 		return engine.OperatorState{}, fmt.Errorf("keyed state: %w", err)
 	}
-	lists, err := o.rt.lists.snapshot(o.ctx.Restored)
+	lists, err := o.rt.lists.snapshot(o.ctx.Restored, o.ctx.Subtask)
 	if err != nil {
 		return engine.OperatorState{}, err
 	}

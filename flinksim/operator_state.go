@@ -21,7 +21,9 @@ const (
 	RedistributeSplit = Redistribution(engine.RedistributeSplit)
 	// RedistributeUnion gives every new subtask the elements of every old
 	// subtask's list, as Flink's getUnionListState: each subtask picks
-	// what it needs.
+	// what it needs and keeps only that (a subtask that keeps it all
+	// snapshots it all, and the next restore gives every subtask p
+	// copies).
 	RedistributeUnion = Redistribution(engine.RedistributeUnion)
 	// RedistributeBroadcast is for a list every subtask holds the same
 	// copy of, as Flink's broadcast state: each new subtask gets one old
@@ -153,9 +155,11 @@ func (o *operatorLists) declare(restored *engine.RestoredState, l list) error {
 }
 
 // snapshot returns the declared lists, and the restored ones nobody
-// declared (kept as they were, so a restore that does not use a state
-// does not lose it).
-func (o *operatorLists) snapshot(restored *engine.RestoredState) ([]engine.NamedList, error) {
+// declared, kept as they were so a restore that does not use a state does
+// not lose it: a split or broadcast list by every subtask that has one, a
+// union list — which every subtask got whole — by subtask 0 alone, so it
+// does not multiply.
+func (o *operatorLists) snapshot(restored *engine.RestoredState, subtask int) ([]engine.NamedList, error) {
 	var out []engine.NamedList
 	names := make(map[string]bool, len(o.declared))
 	for _, d := range o.declared {
@@ -168,7 +172,7 @@ func (o *operatorLists) snapshot(restored *engine.RestoredState) ([]engine.Named
 	}
 	if restored != nil {
 		for _, l := range restored.Lists {
-			if !names[l.Name] && !reserved[l.Name] {
+			if !names[l.Name] && !reserved[l.Name] && (l.Mode != engine.RedistributeUnion || subtask == 0) {
 				out = append(out, l)
 			}
 		}

@@ -78,7 +78,8 @@ func opStateSavepoint(t *testing.T, store *snapshot.Store) string {
 // state restored with another mode is refused by Start; a restored list
 // no operator declares survives into the next snapshot.
 //
-// Mutants this catches: union dealt as split (a subtask misses "u1");
+// Mutants this catches: union dealt as split (a subtask misses "u1"); an
+// undeclared union list kept by every subtask (it comes back three times);
 // the restored lists nobody declared dropped from snapshots (the third
 // job finds no numbers); a changed mode accepted.
 func TestOperatorListStateRedistribution(t *testing.T) {
@@ -123,6 +124,27 @@ func TestOperatorListStateRedistribution(t *testing.T) {
 		opStateJob(env, 3, seen)
 		_, err = env.Execute(cpDeadline(t), "with s again")
 		require.NoError(t, err)
+		assert.ElementsMatch(t, seq(0, 30), seen.split)
+	})
+	t.Run("undeclared union does not multiply", func(t *testing.T) {
+		// A job declaring none of the lists passes them on; the union one
+		// once, not once per subtask.
+		env := flinksim.NewEnvironment(flinksim.WithSimulation(8, nil), flinksim.WithRestoreFrom(ref, false),
+			flinksim.WithCheckpointing(flinksim.CheckpointConfig{Store: store}))
+		src := flinksim.Generate(env, "nums", 30, func(i int64) (int, error) { return int(i), nil }, flinksim.Parallelism(1))
+		flinksim.Sink(flinksim.Rebalance(src), "sink", func(int) error { return nil }, flinksim.Parallelism(3))
+		_, err := env.Execute(cpDeadline(t), "declares nothing")
+		require.NoError(t, err)
+		latest, err := store.Latest()
+		require.NoError(t, err)
+
+		seen := newOpStateSeen(true)
+		env = flinksim.NewEnvironment(flinksim.WithSimulation(9, nil), flinksim.WithRestoreFrom(latest.Manifest().Ref(), false),
+			flinksim.WithCheckpointing(flinksim.CheckpointConfig{Store: store}))
+		opStateJob(env, 2, seen)
+		_, err = env.Execute(cpDeadline(t), "declares them again")
+		require.NoError(t, err)
+		assert.ElementsMatch(t, []string{"u0", "u1", "u2"}, seen.union[0], "the union list, once")
 		assert.ElementsMatch(t, seq(0, 30), seen.split)
 	})
 }

@@ -10,12 +10,13 @@ import (
 	"github.com/flinksim/go-flinksim/snapshot"
 )
 
-// SavepointAt asks the job for a savepoint at an exact point of its run:
-// once subtask Subtask of operator Operator has processed After records
-// (a source: emitted them). The request is taken at the coordinator's
-// next turn, so in the simulation the savepoint is taken at the same
-// point of every run with the same seed: a test needs no sleeps to stop a
-// job half-way. Each SavepointAt fires once per job, in its first attempt
+// SavepointAt asks the job for a savepoint at a fixed point of its run:
+// after the step in which subtask Subtask of operator Operator has
+// processed its After-th record (a source: emitted it) — a step handles a
+// batch, so the count may pass After by up to a batch. The request is
+// taken at the coordinator's next turn, so in the simulation the
+// savepoint is taken at the same point of every run with the same seed: a
+// test needs no sleeps to stop a job half-way. Each SavepointAt fires once per job, in its first attempt
 // to reach the point.
 type SavepointAt struct {
 	// Operator and Subtask name the operator subtask whose record count

@@ -67,7 +67,7 @@ type sinkOp[T any] struct {
 
 // SnapshotState records the writer's operator list states.
 func (o *sinkOp[T]) SnapshotState(int64) (engine.OperatorState, error) {
-	lists, err := o.rt.lists.snapshot(o.ctx.Restored)
+	lists, err := o.rt.lists.snapshot(o.ctx.Restored, o.ctx.Subtask)
 	return engine.OperatorState{Lists: lists}, err
 }
 

@@ -23,7 +23,9 @@ const chanBuffer = 64
 // sinks abort them, and they are not read again; only a sink that had
 // already written them (a non-transactional one) keeps them. Records taken
 // from ch but not yet emitted, still buffered in the source, survive a
-// restart. To lose nothing, make the records replayable and write a
+// restart, but not a stop with savepoint: a job resumed from it reads on
+// from ch, and the up to 64 records the stopped job had buffered are
+// lost. To lose nothing, make the records replayable and write a
 // Source whose splits record positions, as a log or a Kafka topic does.
 func FromChan[T any](env *Environment, name string, ch <-chan T, opts ...OperatorOption) Stream[T] {
 	if env != nil && ch == nil {

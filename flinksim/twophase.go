@@ -221,7 +221,7 @@ func (o *twoPhaseOp[T, TXN]) SnapshotState(id int64) (engine.OperatorState, erro
 	if err != nil {
 		return engine.OperatorState{}, fmt.Errorf("encode the open transaction: %w", err)
 	}
-	lists, err := o.rt.lists.snapshot(o.ctx.Restored)
+	lists, err := o.rt.lists.snapshot(o.ctx.Restored, o.ctx.Subtask)
 	if err != nil {
 		return engine.OperatorState{}, err
 	}

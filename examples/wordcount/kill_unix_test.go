@@ -215,9 +215,18 @@ func TestWordcountStopWithSavepointAndRescale(t *testing.T) {
 	assertSubset(t, want, lines)
 	t.Logf("stopped with %d of %d lines committed; savepoint %s", len(lines), len(want), savepoint)
 
-	stderr, _ := run(0, "--checkpoint-dir", filepath.Join(tmp, "cp2"), "--output", out, "--checkpoint-interval", "20ms",
-		"--parallelism", "3", "--from-savepoint", savepoint)
-	assert.Contains(t, stderr, "resuming from savepoint")
+	// The run from the savepoint is killed once; the same command again
+	// resumes from that run's checkpoints, not from the savepoint again
+	// (which would repeat what it had committed).
+	resume := []string{"--checkpoint-dir", filepath.Join(tmp, "cp2"), "--output", out, "--checkpoint-interval", "20ms",
+		"--parallelism", "3", "--from-savepoint", savepoint}
+	killed := exec.Command(bin, append(resume, in)...)
+	require.NoError(t, killed.Start())
+	timer := time.AfterFunc(whole/2, func() { _ = killed.Process.Kill() })
+	_ = killed.Wait() // killed, or done before the kill
+	timer.Stop()
+	stderr, _ := run(0, resume...)
+	t.Logf("after the killed resume: %s", lastLine(stderr))
 	got, hidden := committedLines(t, out)
 	assert.Equal(t, want, got, "the committed lines after the stop equal an uninterrupted run's")
 	assert.Empty(t, hidden)

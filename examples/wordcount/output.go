@@ -119,9 +119,17 @@ func runOutput(ctx context.Context, cfg outputConfig, stderr io.Writer) error {
 		return fmt.Errorf("checkpoint store %s: %w", cfg.checkpointDir, err)
 	}
 	if cfg.fromSavepoint != "" {
-		ref, from = cfg.fromSavepoint, "savepoint "+cfg.fromSavepoint
-		if _, err := snapshot.OpenPath(ref); err != nil {
+		sp, err := snapshot.OpenPath(cfg.fromSavepoint)
+		if err != nil {
 			return fmt.Errorf("--from-savepoint: %w", err)
+		}
+		// A run from the savepoint that was interrupted left newer
+		// checkpoints: resume from those, or its output would repeat.
+		spID, _ := strconv.ParseInt(sp.Manifest().Props["checkpoint-id"], 10, 64)
+		if latest, err := store.Latest(); err != nil || latest.Manifest().CheckpointID <= spID {
+			ref, from = cfg.fromSavepoint, "savepoint "+cfg.fromSavepoint
+		} else {
+			from += ", newer than the savepoint " + cfg.fromSavepoint
 		}
 		if recorded == nil { // a new checkpoint dir for a savepoint's job
 			if err := writeFileDurably(cfg.checkpointDir, jobFile, []byte(desc)); err != nil {

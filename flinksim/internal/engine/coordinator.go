@@ -219,6 +219,16 @@ func (c *Coordinator) Tick() {
 	if c.finalDone {
 		return // the job is finishing: no checkpoint can complete any more
 	}
+	if c.draining != nil {
+		// A stop with drain is under way: its savepoint comes next, once
+		// every source's data ended; other requests wait.
+		if c.allDataEnded() {
+			r := c.draining
+			c.draining = nil
+			c.trigger(now, r.name, r.done, false)
+		}
+		return
+	}
 	if r, ok := c.nextRequest(); ok {
 		switch {
 		case r.drain:
@@ -234,10 +244,6 @@ func (c *Coordinator) Tick() {
 		return
 	}
 	switch {
-	case c.allDataEnded() && c.draining != nil:
-		r := c.draining
-		c.draining = nil
-		c.trigger(now, r.name, r.done, false)
 	case c.allDataEnded():
 		c.trigger(now, "", nil, false)
 	case c.cfg.Interval > 0 && !now.Before(c.NextDue()):
@@ -298,9 +304,17 @@ func (c *Coordinator) nextRequest() (savepointRequest, bool) {
 	return r, true
 }
 
-// CancelRequests fails every request not yet triggered, and every later
-// one, with err (the job ended).
+// CancelRequests fails the checkpoint in progress, a stop waiting for its
+// sources to drain, every request not yet triggered, and every later one,
+// with err (the job ended). Call it once the job's attempts are over.
 func (c *Coordinator) CancelRequests(err error) {
+	if c.pending != nil {
+		c.fail(err, false)
+	}
+	if r := c.draining; r != nil {
+		c.draining = nil
+		r.done(CheckpointRecord{Savepoint: r.name, Status: CheckpointFailed, Failure: err.Error()}, err)
+	}
 	c.mu.Lock()
 	reqs := c.requests
 	c.requests, c.closed = nil, err
@@ -376,7 +390,9 @@ func (c *Coordinator) complete(p *pendingCheckpoint) {
 	c.mu.Lock()
 	c.metrics.NumberOfCompletedCheckpoints++
 	c.metrics.LastCheckpointDuration, c.metrics.LastCheckpointSize = p.rec.Duration, size
-	if p.rec.Savepoint == "" {
+	if p.rec.Savepoint == "" || p.final || p.stop {
+		// A stop's (or the final) savepoint commits the sinks: a restart
+		// after it must restore it, or the committed output repeats.
 		c.latest = ref
 	}
 	c.recordLocked(p.rec)

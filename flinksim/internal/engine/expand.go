@@ -91,7 +91,11 @@ func (eg *ExecutionGraph) Initialized() <-chan struct{} { return eg.initialized.
 
 // InitErr returns the error the first task that failed to initialise
 // reported, once Initialized is closed.
-func (eg *ExecutionGraph) InitErr() error { return eg.initialized.err }
+func (eg *ExecutionGraph) InitErr() error {
+	eg.initialized.mu.Lock()
+	defer eg.initialized.mu.Unlock()
+	return eg.initialized.err
+}
 
 // initOnce collects the outcome of the tasks' Init calls.
 type initOnce struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -45,6 +46,8 @@ type Job struct {
 	upSince  time.Time
 	downFrom time.Time
 	failures []Failure // the last HistorySize, oldest first
+	// restarted is closed at the next restart (nil: nobody waits).
+	restarted chan struct{}
 }
 
 // Failure is one failure of an attempt of the job, as an entry of Flink's
@@ -92,6 +95,26 @@ func (j *Job) withLastFailure(err error) error {
 	}
 	last := j.failures[len(j.failures)-1]
 	return fmt.Errorf("%w (after %d restarts; last failure at %s: %v)", err, j.restarts.Load(), last.Time.Format(time.RFC3339Nano), last.Err)
+}
+
+// Restarted returns a channel closed when the job next restarts.
+func (j *Job) Restarted() <-chan struct{} {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.restarted == nil {
+		j.restarted = make(chan struct{})
+	}
+	return j.restarted
+}
+
+// openLatest opens the snapshot a restart restores: a checkpoint of the
+// store, or a savepoint kept elsewhere (an absolute path: a stop's
+// savepoint in a savepoint directory).
+func (j *Job) openLatest(ref string) (*snapshot.Reader, error) {
+	if filepath.IsAbs(ref) {
+		return snapshot.OpenPath(ref)
+	}
+	return j.Store.Open(ref)
 }
 
 // ErrRestore marks a failure to restore state: it fails the job at once.
@@ -214,9 +237,15 @@ func (j *Job) Run(ctx context.Context) error {
 		if err := j.Exec.Sleep(ctx, delay); err != nil {
 			return j.withLastFailure(fmt.Errorf("%w: %w", ErrCanceled, err))
 		}
+		j.mu.Lock()
+		if j.restarted != nil {
+			close(j.restarted)
+			j.restarted = nil
+		}
+		j.mu.Unlock()
 		if j.Coord != nil {
 			if ref := j.Coord.Latest(); ref != "" {
-				if restore, err = j.Store.Open(ref); err != nil {
+				if restore, err = j.openLatest(ref); err != nil {
 					return fmt.Errorf("%w: open checkpoint %s: %w", ErrRestore, ref, err)
 				}
 			}
