@@ -69,7 +69,9 @@ type Config struct {
 	RestoreFrom string
 	// RestoreMode says who owns a restored checkpoint (Flink's restore
 	// modes). RestoreNoClaim, the default, leaves it to its owner: the job
-	// never deletes it, however many newer checkpoints it takes.
+	// never deletes it, however many newer checkpoints it takes (name a
+	// checkpoint of the job's own store by its reference, not its path on
+	// disk, for the store to know it).
 	// RestoreClaim makes it the job's, removed as the store's retention
 	// removes the job's own once newer ones complete. Savepoints are never
 	// removed in either mode.
