@@ -196,10 +196,11 @@
 // type and says what gob would lose. [JSONCodec] is offered beside gob. A
 // value a codec cannot encode fails the snapshot, and with it the subtask:
 // no checkpoint is ever written with state missing or empty. Snapshots
-// record each state's kind and value type; a state restored into a job
-// that declares it with another type is refused ([ErrIncompatibleState],
-// Start's error) — unless the declaration gives its own codec with
-// WithCodec, which then must read the old values (that is how a state's
+// record each state's kind and value type, and the key type; a state
+// restored into a job that declares it with another type, or keys it by
+// another type, is refused ([ErrIncompatibleState], Start's error) —
+// unless the declaration gives its own codec with WithCodec (for keys,
+// KeyByCodec), which then must read the old values (that is how a state's
 // type evolves). Changing a state's codec makes it unreadable in existing
 // snapshots.
 //

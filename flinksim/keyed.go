@@ -30,12 +30,16 @@ func KeyBy[K comparable, T any](s Stream[T], key func(T) K) KeyedStream[K, T] {
 		}
 		return KeyedStream[K, T]{in: invalid[T](s.env, err)}
 	}
-	return KeyByCodec(s, key, codec)
+	ks := KeyByCodec(s, key, codec)
+	ks.customKeys = false
+	return ks
 }
 
 // KeyByCodec is KeyBy with the codec that encodes keys for hashing. The
 // codec's encoding decides which key group, and so which subtask, a key
-// belongs to: changing it makes existing snapshots unrestorable.
+// belongs to: changing it makes existing snapshots unrestorable. With
+// KeyByCodec a snapshot whose keys were of another type restores (the
+// codec must read them); with KeyBy it is refused.
 func KeyByCodec[K comparable, T any](s Stream[T], key func(T) K, codec Codec[K]) KeyedStream[K, T] {
 	if s.isZero() {
 		return KeyedStream[K, T]{in: invalid[T](nil, zeroError("KeyBy"))}
@@ -47,7 +51,7 @@ func KeyByCodec[K comparable, T any](s Stream[T], key func(T) K, codec Codec[K])
 		}
 		return KeyedStream[K, T]{in: invalid[T](s.env, err)}
 	}
-	return KeyedStream[K, T]{in: s, key: key, keyCodec: codec}
+	return KeyedStream[K, T]{in: s, key: key, keyCodec: codec, customKeys: true}
 }
 
 // Err returns why the keyed stream is invalid, or nil.
@@ -132,7 +136,11 @@ func Process[K comparable, I, O any](ks KeyedStream[K, I], name string,
 	}
 	return addVertex(env, vertexSpec[O]{name: name, keyed: true,
 		newOp: func(ctx *engine.OperatorContext, out engine.Collector[O]) (engine.Operator, error) {
-			rt := &KeyedRuntimeContext[K]{RuntimeContext: RuntimeContext{op: ctx}, backend: state.NewBackend(ctx.KeyGroups, ks.keyCodec)}
+			backend := state.NewBackend(ctx.KeyGroups, ks.keyCodec)
+			if ks.customKeys {
+				backend.TrustKeyCodec()
+			}
+			rt := &KeyedRuntimeContext[K]{RuntimeContext: RuntimeContext{op: ctx}, backend: backend}
 			if ctx.Restored != nil {
 				if err := rt.backend.Restore(ctx.Restored.Keyed); err != nil {
 					return nil, err

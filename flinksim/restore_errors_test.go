@@ -1,6 +1,7 @@
 package flinksim_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -203,4 +204,32 @@ func TestRestoreRetypedState(t *testing.T) {
 	_, err = env.Execute(cpDeadline(t), "to countV2 with its codec")
 	require.NoError(t, err)
 	assert.Equal(t, cpFinalCounts(want), cpFinalCounts(out.Committed()))
+}
+
+// TestRestoreRekeyedState: a keyed operator whose key type changed (int
+// to string) is refused by Start: before, the int keys' bytes decoded as
+// strings and the counts went on under garbage keys.
+//
+// Mutant this catches: the restore not comparing the snapshot's key type
+// (Start succeeds).
+func TestRestoreRekeyedState(t *testing.T) {
+	store, _ := cpMemStore(t)
+	out := flinksim.NewTransactionalCollector[keyCount]()
+	sp := cpSavepointMidway(t, store, out, 2, "int keys", false)
+	env := cpRestoredEnv(store, sp.Ref, 2, false)
+	src := flinksim.Generate(env, "numbers", cpRestoreRecords, func(i int64) (int, error) { return int(i) % cpRestoreKeys, nil })
+	counts := flinksim.Process(flinksim.KeyBy(src, func(k int) string { return fmt.Sprint(k) }), "count",
+		func(rt *flinksim.KeyedRuntimeContext[string]) (flinksim.KeyedProcessFunction[string, int, keyCount], error) {
+			c := flinksim.NewValueState[int64](rt, "c")
+			return flinksim.ProcessFunc[string, int, keyCount](func(_ *flinksim.KeyedContext[string], k int, out flinksim.Collector[keyCount]) error {
+				v, _ := c.Value()
+				c.Update(v + 1)
+				out.Collect(keyCount{k, v + 1})
+				return nil
+			}), nil
+		})
+	flinksim.CollectTransactional(counts, "sink", out)
+	_, err := env.Start(t.Context(), "string keys")
+	require.ErrorIs(t, err, flinksim.ErrIncompatibleState)
+	assert.ErrorContains(t, err, "keys were int in the snapshot, are string")
 }

@@ -26,6 +26,9 @@ type KeyedStream[K comparable, T any] struct {
 	in       Stream[T]
 	key      func(T) K
 	keyCodec Codec[K]
+	// customKeys: the key codec is the user's (KeyByCodec), which may read
+	// keys of another type from snapshots.
+	customKeys bool
 }
 
 // Err returns why the stream is invalid, or nil. Errors are also reported

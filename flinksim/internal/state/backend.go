@@ -39,6 +39,9 @@ type Codec[T any] interface {
 type Backend[K comparable] struct {
 	groups   keygroup.Range
 	keyCodec Codec[K]
+	// trustKeys: the key codec is the user's, which may read keys of
+	// another type; otherwise a snapshot's key type must be K.
+	trustKeys bool
 	// restored holds snapshot entries of states not registered yet, by
 	// state name; Register decodes them into the new table.
 	restored map[string][]rawGroup
@@ -72,6 +75,13 @@ type Table interface {
 func NewBackend[K comparable](r keygroup.Range, keyCodec Codec[K]) *Backend[K] {
 	return &Backend[K]{groups: r, keyCodec: keyCodec, kg: -1, gen: 1, byName: make(map[string]Table), kinds: make(map[string]string)}
 }
+
+// TrustKeyCodec says the key codec was chosen by the user: a restore does
+// not refuse keys a snapshot recorded as another type.
+func (b *Backend[K]) TrustKeyCodec() { b.trustKeys = true }
+
+// keyType is how a snapshot records the key type.
+func (b *Backend[K]) keyType() string { return reflect.TypeFor[K]().String() }
 
 // KeyGroups returns the key groups the backend owns.
 func (b *Backend[K]) KeyGroups() keygroup.Range { return b.groups }

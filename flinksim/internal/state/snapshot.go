@@ -12,6 +12,7 @@ import (
 // The keyed-state snapshot of one operator subtask is one blob:
 //
 //	version   byte (2)
+//	keys      the key type (uvarint length + bytes), checked on restore
 //	tables    uvarint n, then n × (name, type): each uvarint length +
 //	          bytes; the type is the state's kind and value type
 //	          ("value state of int64"), checked when it is declared again
@@ -57,6 +58,7 @@ func (b *Backend[K]) Snapshot() ([]byte, error) {
 	}
 	buf := make([]byte, 1, hint)
 	buf[0] = snapshotVersion
+	buf = appendBytes(buf, []byte(b.keyType()))
 	buf = binary.AppendUvarint(buf, uint64(len(names)))
 	for _, n := range names {
 		buf = appendBytes(buf, []byte(n))
@@ -104,6 +106,10 @@ func (b *Backend[K]) restoreBlob(blob []byte) error {
 	d := decoder{buf: blob}
 	if v := d.byte(); d.err == nil && v != snapshotVersion {
 		return fmt.Errorf("%w: version %d, want %d", ErrCorruptState, v, snapshotVersion)
+	}
+	if kt := string(d.bytes()); d.err == nil && kt != b.keyType() && !b.trustKeys {
+		return fmt.Errorf("%w: keys were %s in the snapshot, are %s (KeyByCodec with a codec that reads the old keys changes their type)",
+			ErrIncompatible, kt, b.keyType())
 	}
 	nt := d.count(1)
 	names := make([]string, 0, nt)

@@ -209,6 +209,7 @@ func TestSnapshotFailsOnEncodeError(t *testing.T) {
 // (the same entries decoded per group; the allocation bound fails).
 func TestRestoreOverlappingSectionsIsCorrupt(t *testing.T) {
 	blob := []byte{snapshotVersion}
+	blob = appendBytes(blob, []byte("string")) // the key type
 	blob = binary.AppendUvarint(blob, 1)
 	blob = appendBytes(blob, []byte("count"))
 	blob = appendBytes(blob, []byte("value state of int64"))
