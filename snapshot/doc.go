@@ -34,7 +34,13 @@
 // [MaxNameLength] bytes of printable UTF-8, without "/", "\" or "..", not
 // starting with "." and not "MANIFEST"; so no name can leave the store's
 // directory. [Manifest.Ref] gives a string naming a snapshot that
-// [Store.Open] accepts, for "restore from this snapshot".
+// [Store.Open] accepts, for "restore from this snapshot". [OpenPath] opens
+// a snapshot by its directory on disk alone, for reading, creating and
+// cleaning nothing. [Store.Keep] exempts a checkpoint from retention (a
+// job restored from it in NO_CLAIM mode leaves it to its owner), and
+// [Store.ChooseRestore] maps the managed service's restore types
+// (RESTORE_FROM_LATEST_SNAPSHOT, RESTORE_FROM_CUSTOM_SNAPSHOT,
+// SKIP_RESTORE_FROM_SNAPSHOT) onto the store's savepoints.
 //
 // # The format
 //

@@ -149,3 +149,43 @@ func ExampleNewFaultyFS() {
 	// <nil>
 	// true
 }
+
+// The managed service's three restore choices over a store: a first start
+// is empty whatever the choice; afterwards the latest snapshot, a named
+// one, or none.
+func ExampleStore_ChooseRestore() {
+	store, err := snapshot.NewStore(snapshot.NewMemFS(), snapshot.StoreOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ref, _ := store.ChooseRestore(snapshot.RestoreFromLatestSnapshot, "")
+	fmt.Printf("first start: %q\n", ref)
+	for _, name := range []string{"nightly", "before-upgrade"} {
+		w, err := store.BeginSavepoint(name)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if _, err := w.Commit(nil); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	for _, c := range []struct {
+		typ  snapshot.RestoreType
+		name string
+	}{
+		{snapshot.RestoreFromCustomSnapshot, "nightly"},
+		{snapshot.SkipRestoreFromSnapshot, ""},
+		{snapshot.RestoreFromCustomSnapshot, "missing"},
+	} {
+		ref, err := store.ChooseRestore(c.typ, c.name)
+		fmt.Printf("%s %q: %q %v\n", c.typ, c.name, ref, err)
+	}
+	// Output:
+	// first start: ""
+	// RESTORE_FROM_CUSTOM_SNAPSHOT "nightly": "savepoints/nightly" <nil>
+	// SKIP_RESTORE_FROM_SNAPSHOT "": "" <nil>
+	// RESTORE_FROM_CUSTOM_SNAPSHOT "missing": "" snapshot: not found: snapshot "missing"
+}
