@@ -208,7 +208,7 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 		}
 	}
 	if e.cfg.RestoreFrom != "" {
-		r, inStore, err := openRestore(job.Store, e.cfg.RestoreFrom)
+		r, inStore, err := engine.OpenSnapshot(job.Store, e.cfg.RestoreFrom)
 		if err != nil {
 			return nil, fmt.Errorf("job %q: %w: %w", name, ErrRestore, err)
 		}
@@ -263,23 +263,6 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 		}
 	}
 	return j, nil
-}
-
-// openRestore opens the snapshot ref names: a reference in store, if the
-// job has one that holds it (inStore), else the snapshot directory at that
-// path.
-func openRestore(store *snapshot.Store, ref string) (r *snapshot.Reader, inStore bool, err error) {
-	if store != nil {
-		r, err := store.Open(ref)
-		if err == nil || !errors.Is(err, snapshot.ErrNotFound) && !errors.Is(err, snapshot.ErrInvalidName) {
-			return r, err == nil, err
-		}
-		if _, statErr := os.Stat(ref); statErr != nil {
-			return nil, false, err
-		}
-	}
-	r, err = snapshot.OpenPath(ref)
-	return r, false, err
 }
 
 // engineTracer combines the non-nil subscribers into one engine tracer,

@@ -75,11 +75,6 @@ const transactionsState = "transactions"
 // no longer has; see TwoPhaseCommitSink.
 var ErrTransactionGone = errors.New("flinksim: transaction no longer exists")
 
-// txnString formats a transaction for logs.
-type txnString struct{ txn any }
-
-func (t txnString) String() string { return fmt.Sprint(t.txn) }
-
 type pendingTxn[TXN any] struct {
 	checkpoint int64
 	txn        TXN
@@ -146,7 +141,7 @@ func (o *twoPhaseOp[T, TXN]) Start() error {
 		if r.committed {
 			if err := o.sink.Commit(r.txn); errors.Is(err, ErrTransactionGone) {
 				o.ctx.Logger.Warn("restored transaction is gone; its records are lost",
-					zap.String("operator", o.ctx.Name), zap.Int("subtask", o.ctx.Subtask), zap.Stringer("transaction", txnString{r.txn}), zap.Error(err))
+					zap.String("operator", o.ctx.Name), zap.Int("subtask", o.ctx.Subtask), zap.Any("transaction", r.txn), zap.Error(err))
 				o.ctx.Trace(engine.TraceTxnAbort, 0, fmt.Sprintf("%v (gone)", r.txn))
 				continue
 			} else if err != nil {

@@ -23,15 +23,7 @@ import (
 // and checks that the output of the run that completes is exactly that
 // of an uninterrupted run.
 func TestWordcountKill9(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary; skipped in -short")
-	}
-	tmp := t.TempDir()
-	bin := buildWordcount(t, tmp)
-	text := generateText(42, 1_000_000)
-	in := filepath.Join(tmp, "in.txt")
-	require.NoError(t, os.WriteFile(in, []byte(text), 0o600))
-	want := expectedLines(text)
+	tmp, bin, in, want := binaryFixture(t, 42)
 
 	type result struct {
 		killed  bool
@@ -149,20 +141,30 @@ func TestLockDir(t *testing.T) {
 	unlock2()
 }
 
-// buildWordcount builds the command into dir and returns the binary's
-// path; it skips the test without a go command.
-func buildWordcount(t *testing.T, dir string) string {
+// binaryFixture builds the command into a temporary directory tmp and
+// writes there an input of a million words generated from seed; it
+// returns the binary's and the input's paths and the lines an
+// uninterrupted run commits. It skips the test in -short mode or without
+// a go command.
+func binaryFixture(t *testing.T, seed uint64) (tmp, bin, in string, want []string) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binary; skipped in -short")
+	}
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("no go command to build the binary:", err)
 	}
-	bin := filepath.Join(dir, "wordcount")
+	tmp = t.TempDir()
+	text := generateText(seed, 1_000_000)
+	in = filepath.Join(tmp, "in.txt")
+	require.NoError(t, os.WriteFile(in, []byte(text), 0o600))
+	bin = filepath.Join(tmp, "wordcount")
 	build := exec.Command(goTool, "build", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return bin
+	return tmp, bin, in, expectedLines(text)
 }
 
 // TestWordcountStopWithSavepointAndRescale: SIGTERM stops a run with
@@ -170,15 +172,7 @@ func buildWordcount(t *testing.T, dir string) string {
 // a run --from-savepoint at another parallelism finishes the job, and the
 // committed output is exactly an uninterrupted run's.
 func TestWordcountStopWithSavepointAndRescale(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary; skipped in -short")
-	}
-	tmp := t.TempDir()
-	bin := buildWordcount(t, tmp)
-	text := generateText(7, 1_000_000)
-	in := filepath.Join(tmp, "in.txt")
-	require.NoError(t, os.WriteFile(in, []byte(text), 0o600))
-	want := expectedLines(text)
+	tmp, bin, in, want := binaryFixture(t, 7)
 	run := func(termAfter time.Duration, args ...string) (string, time.Duration) {
 		t.Helper()
 		cmd := exec.Command(bin, append(args, in)...)

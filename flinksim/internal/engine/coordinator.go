@@ -133,6 +133,11 @@ type savepointRequest struct {
 	stop, drain bool
 }
 
+// fail answers a request that will not be triggered.
+func (r savepointRequest) fail(err error) {
+	r.done(CheckpointRecord{Savepoint: r.name, Status: CheckpointFailed, Failure: err.Error()}, err)
+}
+
 // NewCoordinator returns a coordinator for cfg, which must not be nil.
 // Checkpoint IDs continue after the highest one in the store, so the
 // checkpoints of a job resumed in a new process never collide with, or are
@@ -167,7 +172,7 @@ func (c *Coordinator) Attach(ctx context.Context, tasks []*Task) {
 		// The restarted sources read on: the stop is not done.
 		c.draining = nil
 		err := errors.New("job restarted while draining for the savepoint")
-		r.done(CheckpointRecord{Savepoint: r.name, Status: CheckpointFailed, Failure: err.Error()}, err)
+		r.fail(err)
 	}
 	c.ctx, c.tasks, c.fatal, c.finalDone, c.failures = ctx, tasks, nil, false, 0
 	c.sources = c.sources[:0]
@@ -269,11 +274,10 @@ func (c *Coordinator) RequestStop(name string, drain bool, done func(CheckpointR
 }
 
 func (c *Coordinator) request(r savepointRequest) {
-	name, done := r.name, r.done
 	c.mu.Lock()
 	if err := c.closed; err != nil {
 		c.mu.Unlock()
-		done(CheckpointRecord{Savepoint: name, Status: CheckpointFailed, Failure: err.Error()}, err)
+		r.fail(err)
 		return
 	}
 	c.requests = append(c.requests, r)
@@ -313,14 +317,14 @@ func (c *Coordinator) CancelRequests(err error) {
 	}
 	if r := c.draining; r != nil {
 		c.draining = nil
-		r.done(CheckpointRecord{Savepoint: r.name, Status: CheckpointFailed, Failure: err.Error()}, err)
+		r.fail(err)
 	}
 	c.mu.Lock()
 	reqs := c.requests
 	c.requests, c.closed = nil, err
 	c.mu.Unlock()
 	for _, r := range reqs {
-		r.done(CheckpointRecord{Savepoint: r.name, Status: CheckpointFailed, Failure: err.Error()}, err)
+		r.fail(err)
 	}
 }
 

@@ -80,14 +80,14 @@ type ExecutionGraph struct {
 	TaskManagers int
 	Slots        int // per task manager
 
-	initialized initOnce
+	initialized initOutcome
 }
 
 // Initialized is closed once every task of the attempt has initialised its
 // operators (restoring their state), or one of them failed to; InitErr
 // then tells which. An attempt that never starts its tasks (a job
 // cancelled first) leaves it open.
-func (eg *ExecutionGraph) Initialized() <-chan struct{} { return eg.initialized.done() }
+func (eg *ExecutionGraph) Initialized() <-chan struct{} { return eg.initialized.done }
 
 // InitErr returns the error the first task that failed to initialise
 // reported, once Initialized is closed.
@@ -97,45 +97,29 @@ func (eg *ExecutionGraph) InitErr() error {
 	return eg.initialized.err
 }
 
-// initOnce collects the outcome of the tasks' Init calls.
-type initOnce struct {
-	mu      sync.Mutex
-	ch      chan struct{}
-	pending int
-	err     error
-	closed  bool
-}
-
-func (o *initOnce) done() <-chan struct{} {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.ch == nil {
-		o.ch = make(chan struct{})
-	}
-	return o.ch
-}
-
-// taskInit records one task's Init outcome; of n tasks.
-func (o *initOnce) taskInit(n int, err error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.closed {
-		return
-	}
-	if o.ch == nil {
-		o.ch = make(chan struct{})
-	}
-	o.pending++
-	if err != nil || o.pending == n {
-		o.err, o.closed = err, true
-		close(o.ch)
-	}
+// initOutcome collects the outcome of the tasks' Init calls.
+type initOutcome struct {
+	done chan struct{} // closed when left reaches 0
+	mu   sync.Mutex
+	left int // tasks still to initialise; 0 once one failed
+	err  error
 }
 
 // initTask initialises t and records the outcome for Initialized.
 func (eg *ExecutionGraph) initTask(t *Task, ack Acker) error {
 	err := t.Init(ack)
-	eg.initialized.taskInit(len(eg.Tasks), err)
+	o := &eg.initialized
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.left > 0 {
+		o.left--
+		if err != nil {
+			o.err, o.left = err, 0
+		}
+		if o.left == 0 {
+			close(o.done)
+		}
+	}
 	return err
 }
 
@@ -232,5 +216,6 @@ func Expand(g *Graph, cfg Config) (*ExecutionGraph, error) {
 			}
 		}
 	}
+	eg.initialized.done, eg.initialized.left = make(chan struct{}), len(eg.Tasks)
 	return eg, nil
 }

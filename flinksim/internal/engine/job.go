@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -107,14 +107,21 @@ func (j *Job) Restarted() <-chan struct{} {
 	return j.restarted
 }
 
-// openLatest opens the snapshot a restart restores: a checkpoint of the
-// store, or a savepoint kept elsewhere (an absolute path: a stop's
-// savepoint in a savepoint directory).
-func (j *Job) openLatest(ref string) (*snapshot.Reader, error) {
-	if filepath.IsAbs(ref) {
-		return snapshot.OpenPath(ref)
+// OpenSnapshot opens the snapshot ref names: a reference in store, if
+// there is one that holds it (inStore), else the snapshot directory at
+// that path on disk (a savepoint in a savepoint directory).
+func OpenSnapshot(store *snapshot.Store, ref string) (r *snapshot.Reader, inStore bool, err error) {
+	if store != nil {
+		r, err := store.Open(ref)
+		if err == nil || !errors.Is(err, snapshot.ErrNotFound) && !errors.Is(err, snapshot.ErrInvalidName) {
+			return r, err == nil, err
+		}
+		if _, statErr := os.Stat(ref); statErr != nil {
+			return nil, false, err
+		}
 	}
-	return j.Store.Open(ref)
+	r, err = snapshot.OpenPath(ref)
+	return r, false, err
 }
 
 // ErrRestore marks a failure to restore state: it fails the job at once.
@@ -245,7 +252,7 @@ func (j *Job) Run(ctx context.Context) error {
 		j.mu.Unlock()
 		if j.Coord != nil {
 			if ref := j.Coord.Latest(); ref != "" {
-				if restore, err = j.openLatest(ref); err != nil {
+				if restore, _, err = OpenSnapshot(j.Store, ref); err != nil {
 					return fmt.Errorf("%w: open checkpoint %s: %w", ErrRestore, ref, err)
 				}
 			}
