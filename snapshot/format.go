@@ -18,7 +18,7 @@ const DefaultMaxFileSize int64 = 1 << 30
 //
 //	magic        4 bytes  "FSNP"
 //	version      uint16   big-endian, FormatVersion
-//	file type    1 byte   fileTypeData or fileTypeManifest
+//	file type    1 byte   fileTypeData, fileTypeManifest or fileTypeRecord
 //	length       uint64   big-endian, payload length
 //	payload      length bytes
 //	checksum     uint32   big-endian, CRC-32C (Castagnoli) of all the bytes before it
@@ -36,6 +36,7 @@ type fileType byte
 const (
 	fileTypeData     fileType = 1
 	fileTypeManifest fileType = 2
+	fileTypeRecord   fileType = 3
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
