@@ -492,6 +492,34 @@ func (j *JobClient) request(ctx context.Context, name string, send func(done fun
 	}
 }
 
+// Restarted returns a channel closed when the job next restarts after a
+// failure (Restarts grows). Take a new one after each restart.
+func (j *JobClient) Restarted() <-chan struct{} { return j.job.Restarted() }
+
+// Initialized returns a channel closed once every subtask of the current
+// attempt has opened its operators and restored its state, or one of them
+// failed to, which fails the attempt; the function returned with it then
+// says which (nil: every subtask did). A job is RUNNING as soon as it is
+// deployed, before that. After a restart the new attempt has a channel of
+// its own: call Initialized again once Restarted is closed.
+func (j *JobClient) Initialized() (<-chan struct{}, func() error) {
+	eg := j.job.Current()
+	return eg.Initialized(), eg.InitErr
+}
+
+// MaxParallelism returns the highest parallelism the job could be
+// rescaled to from its snapshots: the least max parallelism of its
+// operators (after a restore, the ones their state had).
+func (j *JobClient) MaxParallelism() int {
+	least := 0
+	for _, v := range j.job.Graph.Vertices {
+		if least == 0 || v.MaxParallelism < least {
+			least = v.MaxParallelism
+		}
+	}
+	return least
+}
+
 // Subtasks returns the status and placement of every task of the current
 // attempt.
 func (j *JobClient) Subtasks() []SubtaskInfo {
