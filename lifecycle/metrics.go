@@ -1,0 +1,58 @@
+package lifecycle
+
+import (
+	"context"
+	"time"
+)
+
+// ApplicationMetrics are an application's metrics under the names the
+// service publishes them (CloudWatch's AWS/KinesisAnalytics namespace), for
+// the job that runs now; all zero when none runs.
+type ApplicationMetrics struct {
+	// Uptime is how long the job has run without interruption, Downtime
+	// how long it has been down (restarting) now.
+	Uptime   time.Duration
+	Downtime time.Duration
+	// FullRestarts counts the job's restarts.
+	FullRestarts int64
+	// NumberOfFailedCheckpoints, LastCheckpointDuration and
+	// LastCheckpointSize describe its checkpoints.
+	NumberOfFailedCheckpoints int64
+	LastCheckpointDuration    time.Duration
+	LastCheckpointSize        int64
+	// NumRecordsIn and NumRecordsOut are the job's records in, at its
+	// sources' outputs, and out, into its sinks.
+	NumRecordsIn  int64
+	NumRecordsOut int64
+	// CurrentParallelism is the parallelism the job runs with.
+	CurrentParallelism int
+}
+
+// ApplicationMetrics returns the application's metrics.
+func (s *Service) ApplicationMetrics(ctx context.Context, name string) (ApplicationMetrics, error) {
+	if err := ctx.Err(); err != nil {
+		return ApplicationMetrics{}, err
+	}
+	s.mu.Lock()
+	a, err := s.lookup(name)
+	if err != nil {
+		s.mu.Unlock()
+		return ApplicationMetrics{}, err
+	}
+	j := a.job
+	m := ApplicationMetrics{CurrentParallelism: a.rec.current().Config.Parallelism.CurrentParallelism}
+	s.mu.Unlock()
+	if j == nil {
+		return ApplicationMetrics{}, nil
+	}
+	c := j.client
+	cp := c.Checkpoints()
+	m.Uptime, m.Downtime, m.FullRestarts = c.Uptime(), c.Downtime(), c.Restarts()
+	m.NumberOfFailedCheckpoints = cp.NumberOfFailedCheckpoints
+	m.LastCheckpointDuration, m.LastCheckpointSize = cp.LastCheckpointDuration, cp.LastCheckpointSize
+	for _, om := range c.Metrics() {
+		m.NumRecordsIn += om.RecordsIn
+		m.NumRecordsOut += om.RecordsOut
+	}
+	return m, nil
+}

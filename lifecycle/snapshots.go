@@ -1,0 +1,163 @@
+package lifecycle
+
+import (
+	"context"
+	"sort"
+
+	"go.uber.org/zap"
+)
+
+// CreateApplicationSnapshot takes a snapshot of a RUNNING application's
+// job, which runs on: a savepoint, listed as CREATING until it completes,
+// then READY (or FAILED). The application must enable snapshots, and the
+// name must be new.
+func (s *Service) CreateApplicationSnapshot(ctx context.Context, in CreateApplicationSnapshotRequest) (CreateApplicationSnapshotResponse, error) {
+	if err := ctx.Err(); err != nil {
+		return CreateApplicationSnapshotResponse{}, err
+	}
+	if err := checkSnapshotName(in.SnapshotName); err != nil {
+		return CreateApplicationSnapshotResponse{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.lookup(in.ApplicationName)
+	if err != nil {
+		return CreateApplicationSnapshotResponse{}, err
+	}
+	if err := checkStatusLocked(a, actionCreateSnapshot); err != nil {
+		return CreateApplicationSnapshotResponse{}, err
+	}
+	if !a.rec.current().Config.SnapshotsEnabled {
+		return CreateApplicationSnapshotResponse{}, invalidConfiguration("application %s does not enable snapshots", a.rec.Name)
+	}
+	if a.rec.snapshot(in.SnapshotName) != nil {
+		return CreateApplicationSnapshotResponse{}, inUse("snapshot %s of application %s already exists", in.SnapshotName, a.rec.Name)
+	}
+	if len(a.rec.Snapshots) >= MaxSnapshots {
+		return CreateApplicationSnapshotResponse{}, limitExceeded("application %s has %d snapshots, the most it may have", a.rec.Name, MaxSnapshots)
+	}
+	j := a.job
+	if j == nil {
+		return CreateApplicationSnapshotResponse{}, inUse("application %s has no job running", a.rec.Name)
+	}
+	a.rec.Snapshots = append(a.rec.Snapshots, snapshotRecord{Name: in.SnapshotName, Version: j.version,
+		Runtime: a.rec.current().Config.Runtime, Created: s.now(), Status: SnapshotCreating})
+	if err := s.changedLocked(a); err != nil {
+		return CreateApplicationSnapshotResponse{}, err
+	}
+	s.wg.Go(func() {
+		rec, err := j.client.TriggerSavepoint(s.ctx, in.SnapshotName)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.ctx.Err() != nil {
+			return
+		}
+		sn := a.rec.snapshot(in.SnapshotName)
+		if sn == nil {
+			return
+		}
+		if err != nil {
+			s.log.Warn("snapshot failed", zap.String("application", a.rec.Name), zap.String("snapshot", in.SnapshotName), zap.Error(err))
+			sn.Status = SnapshotFailed
+		} else {
+			sn.Status, sn.Ref = SnapshotReady, rec.Ref
+		}
+		_ = s.changedLocked(a)
+	})
+	return CreateApplicationSnapshotResponse{}, nil
+}
+
+// ListApplicationSnapshots lists the snapshots, newest first.
+func (s *Service) ListApplicationSnapshots(ctx context.Context, in ListApplicationSnapshotsRequest) (ListApplicationSnapshotsResponse, error) {
+	if err := ctx.Err(); err != nil {
+		return ListApplicationSnapshotsResponse{}, err
+	}
+	if err := checkLimit(in.Limit); err != nil {
+		return ListApplicationSnapshotsResponse{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.lookup(in.ApplicationName)
+	if err != nil {
+		return ListApplicationSnapshotsResponse{}, err
+	}
+	all := make([]SnapshotDetails, len(a.rec.Snapshots))
+	for i, sn := range a.rec.Snapshots {
+		all[i] = snapshotDetails(sn)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].SnapshotCreationTimestamp.After(all[j].SnapshotCreationTimestamp) })
+	page, next, err := paginate(all, in.Limit, in.NextToken)
+	return ListApplicationSnapshotsResponse{SnapshotSummaries: page, NextToken: next}, err
+}
+
+// DescribeApplicationSnapshot describes a snapshot.
+func (s *Service) DescribeApplicationSnapshot(ctx context.Context, in DescribeApplicationSnapshotRequest) (DescribeApplicationSnapshotResponse, error) {
+	if err := ctx.Err(); err != nil {
+		return DescribeApplicationSnapshotResponse{}, err
+	}
+	if err := checkSnapshotName(in.SnapshotName); err != nil {
+		return DescribeApplicationSnapshotResponse{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.lookup(in.ApplicationName)
+	if err != nil {
+		return DescribeApplicationSnapshotResponse{}, err
+	}
+	sn := a.rec.snapshot(in.SnapshotName)
+	if sn == nil {
+		return DescribeApplicationSnapshotResponse{}, notFound("snapshot %s of application %s does not exist", in.SnapshotName, a.rec.Name)
+	}
+	return DescribeApplicationSnapshotResponse{SnapshotDetails: snapshotDetails(*sn)}, nil
+}
+
+// DeleteApplicationSnapshot deletes a snapshot; SnapshotCreationTimestamp
+// must be the snapshot's. A snapshot still being taken cannot be deleted.
+func (s *Service) DeleteApplicationSnapshot(ctx context.Context, in DeleteApplicationSnapshotRequest) (DeleteApplicationSnapshotResponse, error) {
+	if err := ctx.Err(); err != nil {
+		return DeleteApplicationSnapshotResponse{}, err
+	}
+	if err := checkSnapshotName(in.SnapshotName); err != nil {
+		return DeleteApplicationSnapshotResponse{}, err
+	}
+	if err := checkTimestamp("SnapshotCreationTimestamp", in.SnapshotCreationTimestamp); err != nil {
+		return DeleteApplicationSnapshotResponse{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.lookup(in.ApplicationName)
+	if err != nil {
+		return DeleteApplicationSnapshotResponse{}, err
+	}
+	if err := checkStatusLocked(a, actionDeleteSnapshot); err != nil {
+		return DeleteApplicationSnapshotResponse{}, err
+	}
+	sn := a.rec.snapshot(in.SnapshotName)
+	if sn == nil {
+		return DeleteApplicationSnapshotResponse{}, notFound("snapshot %s of application %s does not exist", in.SnapshotName, a.rec.Name)
+	}
+	if !sameSecond(sn.Created, in.SnapshotCreationTimestamp) {
+		return DeleteApplicationSnapshotResponse{}, invalidArgument("SnapshotCreationTimestamp %s is not snapshot %s's (%s)",
+			in.SnapshotCreationTimestamp.UTC().Format(timeFormat), sn.Name, sn.Created.Format(timeFormat))
+	}
+	if sn.Status == SnapshotCreating {
+		return DeleteApplicationSnapshotResponse{}, inUse("snapshot %s is still being taken", sn.Name)
+	}
+	if sn.Ref != "" {
+		if err := a.store.DeleteSavepoint(sn.Name); err != nil {
+			return DeleteApplicationSnapshotResponse{}, err
+		}
+	}
+	for i := range a.rec.Snapshots {
+		if a.rec.Snapshots[i].Name == sn.Name {
+			a.rec.Snapshots = append(a.rec.Snapshots[:i], a.rec.Snapshots[i+1:]...)
+			break
+		}
+	}
+	return DeleteApplicationSnapshotResponse{}, s.changedLocked(a)
+}
+
+func snapshotDetails(sn snapshotRecord) SnapshotDetails {
+	return SnapshotDetails{SnapshotName: sn.Name, SnapshotStatus: sn.Status, ApplicationVersionID: sn.Version,
+		RuntimeEnvironment: sn.Runtime, SnapshotCreationTimestamp: sn.Created}
+}

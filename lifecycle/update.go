@@ -1,0 +1,204 @@
+package lifecycle
+
+import "context"
+
+// UpdateApplication creates a new version of the configuration. Of a READY
+// application, that is all. Of a RUNNING one, it is an operation: UPDATING,
+// a snapshot (when snapshots are enabled), the job stopped, the new version
+// started and restored from the snapshot as RunConfigurationUpdate says
+// (by default the latest), RUNNING. With snapshots disabled the new
+// version starts with empty state. The request must carry the current
+// version id or conditional token; a stale one is a
+// ConcurrentModificationException. AllowNonRestoredState applies to this
+// update only: one that does not set it resets it to false.
+func (s *Service) UpdateApplication(ctx context.Context, in UpdateApplicationRequest) (UpdateApplicationResponse, error) {
+	if err := ctx.Err(); err != nil {
+		return UpdateApplicationResponse{}, err
+	}
+	if err := checkApplicationName(in.ApplicationName); err != nil {
+		return UpdateApplicationResponse{}, err
+	}
+	switch {
+	case in.CurrentApplicationVersionID == 0 && in.ConditionalToken == "":
+		return UpdateApplicationResponse{}, invalidArgument("UpdateApplication needs CurrentApplicationVersionId or ConditionalToken")
+	case in.CurrentApplicationVersionID != 0 && in.ConditionalToken != "":
+		return UpdateApplicationResponse{}, invalidArgument("UpdateApplication takes CurrentApplicationVersionId or ConditionalToken, not both")
+	case in.CurrentApplicationVersionID != 0:
+		if err := checkVersionID("CurrentApplicationVersionId", in.CurrentApplicationVersionID); err != nil {
+			return UpdateApplicationResponse{}, err
+		}
+	default:
+		if len(in.ConditionalToken) > maxTokenLength || !tokenPattern.MatchString(in.ConditionalToken) {
+			return UpdateApplicationResponse{}, invalidArgument("ConditionalToken %q is not a conditional token", in.ConditionalToken)
+		}
+	}
+	if in.RuntimeEnvironmentUpdate != "" {
+		if err := checkRuntime(in.RuntimeEnvironmentUpdate); err != nil {
+			return UpdateApplicationResponse{}, err
+		}
+	}
+	if in.ServiceExecutionRoleUpdate != "" {
+		if err := checkARN("ServiceExecutionRoleUpdate", in.ServiceExecutionRoleUpdate); err != nil {
+			return UpdateApplicationResponse{}, err
+		}
+	}
+	restore := ApplicationRestoreConfiguration{ApplicationRestoreType: RestoreFromLatestSnapshot}
+	allowNonRestored := false
+	if rc := in.RunConfigurationUpdate; rc != nil {
+		if rc.ApplicationRestoreConfiguration != nil {
+			if err := checkRestoreConfiguration(rc.ApplicationRestoreConfiguration); err != nil {
+				return UpdateApplicationResponse{}, err
+			}
+			restore = *rc.ApplicationRestoreConfiguration
+		}
+		if rc.FlinkRunConfiguration != nil {
+			allowNonRestored = rc.FlinkRunConfiguration.AllowNonRestoredState
+		}
+	}
+
+	s.mu.Lock()
+	a, err := s.lookup(in.ApplicationName)
+	if err != nil {
+		s.mu.Unlock()
+		return UpdateApplicationResponse{}, err
+	}
+	if err := checkStatusLocked(a, actionUpdate); err != nil {
+		s.mu.Unlock()
+		return UpdateApplicationResponse{}, err
+	}
+	if err := checkCurrentLocked(a, in.CurrentApplicationVersionID, in.ConditionalToken); err != nil {
+		s.mu.Unlock()
+		return UpdateApplicationResponse{}, err
+	}
+	base := a.rec.current().Config
+	version := a.rec.VersionID
+	s.mu.Unlock()
+
+	// Copying the code reads the code store: done without the lock, then
+	// the version is checked again.
+	cfg, err := s.applyUpdate(base, in)
+	if err != nil {
+		return UpdateApplicationResponse{}, err
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a, err = s.lookup(in.ApplicationName); err != nil {
+		return UpdateApplicationResponse{}, err
+	}
+	if a.rec.VersionID != version {
+		return UpdateApplicationResponse{}, concurrentModification("application %s changed to version %d during the update", a.rec.Name, a.rec.VersionID)
+	}
+	if err := checkStatusLocked(a, actionUpdate); err != nil {
+		return UpdateApplicationResponse{}, err
+	}
+	if restore.ApplicationRestoreType == RestoreFromCustomSnapshot && a.rec.snapshot(restore.SnapshotName) == nil {
+		return UpdateApplicationResponse{}, notFound("snapshot %s of application %s does not exist", restore.SnapshotName, a.rec.Name)
+	}
+	cur := a.rec.current()
+	next := versionRecord{ID: cur.ID + 1, Created: s.now(), UpdatedFrom: cur.ID, Config: cfg}
+	a.rec.Versions = append(a.rec.Versions, next)
+	a.rec.VersionID = next.ID
+	if a.rec.Status != StatusRunning {
+		if a.rec.Run != nil {
+			a.rec.Run.AllowNonRestored = allowNonRestored
+			a.rec.Run.Restore = restore
+		}
+		err := s.changedLocked(a)
+		return UpdateApplicationResponse{ApplicationDetail: s.detailLocked(a, a.rec.current(), false)}, err
+	}
+	id, err := s.beginLocked(a, OpUpdateApplication, StatusUpdating, cur.ID, next.ID,
+		s.redeployWork(a, "update", next.ID, restore, allowNonRestored))
+	return UpdateApplicationResponse{ApplicationDetail: s.detailLocked(a, a.rec.current(), false), OperationID: id}, err
+}
+
+// checkCurrentLocked refuses a stale version id or conditional token.
+func checkCurrentLocked(a *app, version int64, token string) error {
+	if version != 0 && version != a.rec.VersionID {
+		return concurrentModification("application %s is at version %d, not %d", a.rec.Name, a.rec.VersionID, version)
+	}
+	if token != "" && token != a.rec.conditionalToken() {
+		return concurrentModification("the conditional token is not application %s's current one (version %d)", a.rec.Name, a.rec.VersionID)
+	}
+	return nil
+}
+
+// applyUpdate returns base with the update applied.
+func (s *Service) applyUpdate(base appConfig, in UpdateApplicationRequest) (appConfig, error) {
+	cfg := base
+	cfg.Properties = cloneGroups(base.Properties)
+	if in.RuntimeEnvironmentUpdate != "" {
+		cfg.Runtime = in.RuntimeEnvironmentUpdate
+	}
+	if in.ServiceExecutionRoleUpdate != "" {
+		cfg.Role = in.ServiceExecutionRoleUpdate
+	}
+	u := in.ApplicationConfigurationUpdate
+	if u == nil {
+		return cfg, nil
+	}
+	if c := u.ApplicationCodeConfigurationUpdate; c != nil {
+		typ := c.CodeContentTypeUpdate
+		if typ == "" {
+			typ = base.CodeType
+		}
+		content := CodeContent{}
+		if cu := c.CodeContentUpdate; cu != nil {
+			content.ZipFileContent, content.TextContent = cu.ZipFileContentUpdate, cu.TextContentUpdate
+			if l := cu.S3ContentLocationUpdate; l != nil {
+				loc := S3ContentLocation{}
+				if base.Code.Location != nil {
+					loc = *base.Code.Location
+				}
+				if l.BucketARNUpdate != "" {
+					loc.BucketARN = l.BucketARNUpdate
+				}
+				if l.FileKeyUpdate != "" {
+					loc.FileKey = l.FileKeyUpdate
+				}
+				if l.ObjectVersionUpdate != "" {
+					loc.ObjectVersion = l.ObjectVersionUpdate
+				}
+				content.S3ContentLocation = &loc
+			}
+		} else if base.Code.Location != nil {
+			content.S3ContentLocation = cloneLocation(base.Code.Location) // a new copy of the same object
+		}
+		code, err := s.takeCode(typ, content)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.CodeType, cfg.Code = typ, code
+	}
+	if u.ApplicationSnapshotConfigurationUpdate != nil {
+		cfg.SnapshotsEnabled = u.ApplicationSnapshotConfigurationUpdate.SnapshotsEnabledUpdate
+	}
+	if u.ApplicationSystemRollbackConfigurationUpdate != nil {
+		cfg.RollbackEnabled = u.ApplicationSystemRollbackConfigurationUpdate.RollbackEnabledUpdate
+	}
+	if p := u.EnvironmentPropertyUpdates; p != nil {
+		if err := checkPropertyGroups(p.PropertyGroups); err != nil {
+			return cfg, err
+		}
+		cfg.Properties = cloneGroups(p.PropertyGroups)
+	}
+	if f := u.FlinkApplicationConfigurationUpdate; f != nil {
+		var err error
+		if f.CheckpointConfigurationUpdate != nil {
+			if cfg.Checkpoint, err = applyCheckpoint(cfg.Checkpoint, f.CheckpointConfigurationUpdate, false); err != nil {
+				return cfg, err
+			}
+		}
+		if f.MonitoringConfigurationUpdate != nil {
+			if cfg.Monitoring, err = applyMonitoring(cfg.Monitoring, f.MonitoringConfigurationUpdate, false); err != nil {
+				return cfg, err
+			}
+		}
+		if f.ParallelismConfigurationUpdate != nil {
+			if cfg.Parallelism, err = applyParallelism(cfg.Parallelism, f.ParallelismConfigurationUpdate, false); err != nil {
+				return cfg, err
+			}
+		}
+	}
+	return cfg, nil
+}

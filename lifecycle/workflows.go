@@ -1,0 +1,272 @@
+package lifecycle
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// The background parts of the operations: each is the service's
+// orchestration of the job as the article describes it.
+
+// restoreRef returns the snapshot a start with restore r restores, and the
+// snapshot's name ("" when it starts empty), under s.mu. A first start, or
+// an application with snapshots disabled, starts empty whatever r says.
+func restoreRefLocked(a *app, r ApplicationRestoreConfiguration, snapshotsEnabled bool) (ref string, name string, err error) {
+	switch r.ApplicationRestoreType {
+	case SkipRestoreFromSnapshot:
+		return "", "", nil
+	case RestoreFromCustomSnapshot:
+		snap := a.rec.snapshot(r.SnapshotName)
+		if snap == nil || snap.Status != SnapshotReady {
+			return "", "", notFound("snapshot %s of application %s does not exist", r.SnapshotName, a.rec.Name)
+		}
+		return snap.Ref, snap.Name, nil
+	}
+	if !snapshotsEnabled {
+		return "", "", nil
+	}
+	if snap := a.rec.latestSnapshot(0); snap != nil {
+		return snap.Ref, snap.Name, nil
+	}
+	return "", "", nil // no snapshot yet: an empty start
+}
+
+// startWork starts the current version.
+func (s *Service) startWork(a *app, spec jobSpec) work {
+	return func(ctx context.Context, op string) (ApplicationStatus, error) {
+		j, err := s.startJob(a, spec)
+		if err != nil {
+			return StatusReady, err
+		}
+		if err := s.attach(a, op, j); err != nil {
+			return StatusReady, err
+		}
+		return StatusRunning, nil
+	}
+}
+
+// snapshotName names a snapshot the service takes itself.
+func (s *Service) snapshotName(kind string, version int64) string {
+	return fmt.Sprintf("%s-v%d-%s", kind, version, s.now().Format("20060102T150405.000000000Z"))
+}
+
+// stopWithSnapshot stops j, with a snapshot if snapshots is set, and
+// records the snapshot. If the stop with snapshot fails, the job is
+// cancelled and the latest checkpoint is what a restart restores: claim
+// says so. It returns the reference to restore from ("" for none).
+func (s *Service) stopWithSnapshot(ctx context.Context, a *app, j *runningJob, kind string, snapshots bool) (ref string, claim bool, err error) {
+	if j == nil {
+		return "", false, nil
+	}
+	if !snapshots {
+		_, _ = stopJob(ctx, j, "")
+		return "", false, nil
+	}
+	name := s.snapshotName(kind, j.version)
+	created := s.now()
+	ref, err = stopJob(ctx, j, name)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", false, ctx.Err()
+		}
+		s.log.Warn("stop with snapshot failed; restoring from the latest checkpoint", zap.String("application", a.rec.Name), zap.Error(err))
+		_, _ = stopJob(ctx, j, "")
+		m, lerr := a.store.Latest()
+		if lerr != nil {
+			return "", false, nil
+		}
+		return m.Manifest().Ref(), true, nil
+	}
+	if ref == "" { // the job had ended: nothing to snapshot
+		return "", false, nil
+	}
+	s.recordSnapshot(a, name, j.version, created, ref)
+	return ref, false, nil
+}
+
+// recordSnapshot adds a snapshot the service took to the catalog.
+func (s *Service) recordSnapshot(a *app, name string, version int64, created time.Time, ref string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a.rec.Snapshots = append(a.rec.Snapshots, snapshotRecord{Name: name, Version: version,
+		Runtime: a.rec.version(version).Config.Runtime, Created: created, Status: SnapshotReady, Ref: ref})
+	_ = s.changedLocked(a)
+}
+
+// stopWork stops the application, with a snapshot when snapshots are
+// enabled and the stop is not forced.
+func (s *Service) stopWork(a *app, force bool) work {
+	return func(ctx context.Context, _ string) (ApplicationStatus, error) {
+		s.mu.Lock()
+		j := detachLocked(a)
+		snapshots := a.rec.current().Config.SnapshotsEnabled && !force
+		s.mu.Unlock()
+		if j != nil && snapshots {
+			name := s.snapshotName("stop", j.version)
+			created := s.now()
+			ref, err := stopJob(ctx, j, name)
+			if err != nil {
+				// The job runs on (it restarted from the snapshot): the
+				// application stays RUNNING.
+				s.mu.Lock()
+				j.stopping = false
+				if a.job == nil {
+					a.job = j
+				}
+				s.mu.Unlock()
+				return StatusRunning, err
+			}
+			if ref != "" {
+				s.recordSnapshot(a, name, j.version, created, ref)
+			}
+		} else if j != nil {
+			_, _ = stopJob(ctx, j, "")
+		}
+		s.deleteCheckpoints(a)
+		return StatusReady, nil
+	}
+}
+
+// redeployWork stops the running job (with a snapshot if the old version
+// enables them), deletes the checkpoints, and starts version to, restoring
+// as r says; then waits until every subtask runs. It is the heart of an
+// update, an autoscaling and a maintenance.
+func (s *Service) redeployWork(a *app, kind string, to int64, r ApplicationRestoreConfiguration, allowNonRestored bool) work {
+	return func(ctx context.Context, op string) (ApplicationStatus, error) {
+		s.mu.Lock()
+		j := detachLocked(a)
+		from := a.rec.version(to).Config
+		if j != nil {
+			from = a.rec.version(j.version).Config
+		}
+		next := *a.rec.version(to)
+		s.mu.Unlock()
+		ref, claim, err := s.stopWithSnapshot(ctx, a, j, kind, from.SnapshotsEnabled)
+		if err != nil {
+			return StatusReady, err
+		}
+		s.mu.Lock()
+		if !claim { // the snapshot just taken, if any, is the latest
+			ref, _, err = restoreRefLocked(a, r, next.Config.SnapshotsEnabled)
+		}
+		a.rec.Run = &runRecord{Restore: r, AllowNonRestored: allowNonRestored, Basis: ref, Started: s.now()}
+		s.mu.Unlock()
+		if err != nil {
+			return StatusReady, err
+		}
+		if !claim {
+			s.deleteCheckpoints(a)
+		}
+		return s.deployAndWatch(ctx, a, op, jobSpec{version: next, restore: ref, allowNonRestored: allowNonRestored, claim: claim}, kind == "update")
+	}
+}
+
+// deployAndWatch starts spec and waits until it is healthy. A version that
+// fails to start, or restarts too often before it runs, rolls back when the
+// application enables system rollback.
+func (s *Service) deployAndWatch(ctx context.Context, a *app, op string, spec jobSpec, update bool) (ApplicationStatus, error) {
+	j, err := s.startJob(a, spec)
+	if err == nil {
+		if err = s.attach(a, op, j); err != nil {
+			return StatusReady, err
+		}
+		if err = awaitHealthy(ctx, j.client, s.opts.RollbackRestarts); err == nil {
+			s.mu.Lock()
+			j.deployed = s.now()
+			if update {
+				j.afterUpdate = op
+			}
+			s.mu.Unlock()
+			return StatusRunning, nil
+		}
+		if ctx.Err() != nil {
+			return StatusReady, ctx.Err()
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx.Err() != nil {
+		return StatusReady, err
+	}
+	cur := a.rec.current()
+	if update && cur.Config.RollbackEnabled && cur.UpdatedFrom != 0 {
+		// System rollback: this operation fails and names the rollback,
+		// which takes over the application.
+		rec := a.rec.operation(op)
+		rec.Error = errorString(err)
+		if rerr := s.beginRollbackLocked(a, OpSystemRollback, rec, rec.Error); rerr == nil {
+			return StatusRollingBack, err
+		}
+	}
+	if a.job != nil { // running, but looping on restarts: the article's restart loop
+		return StatusRunning, err
+	}
+	return StatusReady, err
+}
+
+// beginRollbackLocked starts a rollback to the version the current one was
+// updated from, and its latest snapshot; under s.mu. failed, if not nil, is
+// the operation the rollback undoes: it ends FAILED and names the rollback.
+func (s *Service) beginRollbackLocked(a *app, kind string, failed *operationRecord, cause string) error {
+	cur := a.rec.current()
+	target := a.rec.version(cur.UpdatedFrom)
+	if target == nil {
+		return invalidRequest("application %s version %d was not updated from another version: there is nothing to roll back to", a.rec.Name, cur.ID)
+	}
+	snap := a.rec.latestSnapshot(target.ID)
+	if snap == nil {
+		return invalidRequest("application %s has no snapshot of version %d to roll back to", a.rec.Name, target.ID)
+	}
+	cur.RolledBack = true
+	next := versionRecord{ID: cur.ID + 1, Created: s.now(), RolledBackFrom: cur.ID, RolledBackTo: target.ID, Config: target.Config}
+	a.rec.Versions = append(a.rec.Versions, next)
+	a.rec.VersionID = next.ID
+	a.rec.Run = &runRecord{Restore: ApplicationRestoreConfiguration{ApplicationRestoreType: RestoreFromCustomSnapshot, SnapshotName: snap.Name},
+		Basis: snap.Ref, Started: s.now()}
+	spec := jobSpec{version: next, restore: snap.Ref}
+	id, err := s.beginLocked(a, kind, StatusRollingBack, cur.ID, next.ID, func(ctx context.Context, op string) (ApplicationStatus, error) {
+		s.mu.Lock()
+		j := detachLocked(a)
+		s.mu.Unlock()
+		if j != nil {
+			_, _ = stopJob(ctx, j, "")
+		}
+		s.deleteCheckpoints(a)
+		return s.deployAndWatch(ctx, a, op, spec, false)
+	})
+	if failed != nil {
+		failed.Status, failed.End, failed.RollbackID = OperationFailed, s.now(), id
+		if failed.Error == "" {
+			failed.Error = cause
+		}
+	}
+	return err
+}
+
+// maintenanceWork restarts the job from its latest checkpoint, as the
+// service's maintenance (patching) does.
+func (s *Service) maintenanceWork(a *app) work {
+	return func(ctx context.Context, op string) (ApplicationStatus, error) {
+		s.mu.Lock()
+		j := detachLocked(a)
+		next := *a.rec.current()
+		s.mu.Unlock()
+		if j != nil {
+			_, _ = stopJob(ctx, j, "")
+		}
+		spec := jobSpec{version: next}
+		if m, err := a.store.Latest(); err == nil {
+			spec.restore, spec.claim = m.Manifest().Ref(), true
+		} else {
+			s.mu.Lock()
+			if a.rec.Run != nil {
+				spec.restore = a.rec.Run.Basis
+			}
+			s.mu.Unlock()
+		}
+		return s.deployAndWatch(ctx, a, op, spec, false)
+	}
+}
