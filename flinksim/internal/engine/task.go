@@ -145,6 +145,14 @@ type Task struct {
 
 	status  atomic.Int32
 	metrics []OperatorMetrics
+	// busy is the task's busy time, in nanoseconds of the job's clock.
+	busy atomic.Int64
+	// sent counts the events the task sent downstream.
+	sent int64
+	// stepTick is how far the executor moves the clock for each step
+	// before it takes it (the simulation's tick; 0: the clock moves by
+	// itself).
+	stepTick time.Duration
 }
 
 // OperatorMetrics are the counters of one operator subtask.
@@ -207,6 +215,21 @@ func (t *Task) AwaitsSource() bool {
 // NotifyExternal has the task's source signals also sent to c, which never
 // blocks them; set it before Init.
 func (t *Task) NotifyExternal(c chan struct{}) { t.external = c }
+
+// TickPerStep tells the task that its executor moves the clock d for each
+// step, before it takes it, as the simulation does: a working step then
+// counts d of busy time, besides what the clock moves during it. Set it
+// before Init.
+func (t *Task) TickPerStep(d time.Duration) { t.stepTick = d }
+
+// BusyTime returns the task's busy time, as Flink's busyTimeMsPerSecond
+// measures it: the time its working steps took on the job's clock, summed.
+// Every step is work but an idle poll: one that found the source with
+// nothing to emit (SourceWaiting, no record out) and sent nothing. The
+// time a task waits for a step to take — for input, for room on a full
+// output channel, for its source to signal — lies between steps and is
+// never counted. Safe from any goroutine.
+func (t *Task) BusyTime() time.Duration { return time.Duration(t.busy.Load()) }
 
 // Deliver puts ev on the task's control lane; safe from any goroutine.
 func (t *Task) Deliver(ev Event) {
@@ -403,15 +426,21 @@ func (t *Task) Next() (Work, bool) {
 // Do takes step w, which Ready or Next offered. It returns done when the
 // task has finished: its inputs closed (a source: it was told to finish),
 // everything it emitted was sent followed by end of partition, and the
-// control events that arrived before were handled.
+// control events that arrived before were handled. Unless the step was an
+// idle poll, its time on the clock is added to the task's busy time.
 func (t *Task) Do(w Work) (done bool, err error) {
+	start, sent := t.cfg.Clock.Now(), t.sent
 	drained := false // the gate had nothing readable left after this step's pop
+	idle := false    // a poll that found nothing to emit
 	defer func() {
 		if r := recover(); r != nil {
 			t.fail(&OperatorError{Operator: t.Name, Subtask: t.Subtask, Err: panicError(r), Stack: debug.Stack()})
 			done, err = false, t.failure
 		}
 		t.publish()
+		if !idle || t.sent != sent { // a flush is work
+			t.busy.Add(int64(t.stepTick + t.cfg.Clock.Now().Sub(start)))
+		}
 	}()
 	switch w.Kind {
 	case WorkControl:
@@ -419,7 +448,7 @@ func (t *Task) Do(w Work) (done bool, err error) {
 			done = t.handleControl(ev)
 		}
 	case WorkPoll:
-		done = t.poll()
+		done, idle = t.poll()
 	case WorkInput:
 		var ev Event
 		ev, drained = t.gate.pop(w.Input)
@@ -493,19 +522,24 @@ func (t *Task) afterRecords() {
 	}
 }
 
-func (t *Task) poll() (done bool) {
+// poll polls the source; idle reports a poll that found nothing to emit,
+// which is no work.
+func (t *Task) poll() (done, idle bool) {
 	before := t.ctxs[0].RecordsOut
 	t.available.Store(false) // a signal from now on is for the next poll
 	t.lastPoll = t.source.Poll(t.cfg.BatchSize)
+	emitted := t.ctxs[0].RecordsOut - before
 	if t.cfg.tracer != nil { // per batch: build no event when nobody listens
-		t.trace(TraceEvent{Kind: TracePoll, Records: int(t.ctxs[0].RecordsOut - before)})
+		t.trace(TraceEvent{Kind: TracePoll, Records: int(emitted)})
 	}
 	switch {
 	case t.failure != nil:
 	case t.lastPoll == SourceDone:
-		return t.sourceEnded()
+		return t.sourceEnded(), false
+	case t.lastPoll == SourceWaiting:
+		return false, emitted == 0
 	}
-	return false
+	return false, false
 }
 
 // sourceEnded ends a source task's data: operators flush, end of data goes
@@ -811,6 +845,7 @@ func (t *Task) send(ch *Channel, ev Event) {
 	}
 	ev.Input = ch.Input
 	ch.To.gate.push(ch.Input, ev)
+	t.sent++
 }
 
 func (t *Task) fail(err error) {
