@@ -149,6 +149,11 @@ type Task struct {
 	busy atomic.Int64
 	// sent counts the events the task sent downstream.
 	sent int64
+	// stepEnd is when the last step's work ended. stepped says a step was
+	// taken since the last Next, straight that Next offered a step right
+	// after one: it starts at stepEnd, which saves reading the clock.
+	stepEnd           time.Time
+	stepped, straight bool
 	// stepTick is how far the executor moves the clock for each step
 	// before it takes it (the simulation's tick; 0: the clock moves by
 	// itself).
@@ -225,10 +230,13 @@ func (t *Task) TickPerStep(d time.Duration) { t.stepTick = d }
 // BusyTime returns the task's busy time, as Flink's busyTimeMsPerSecond
 // measures it: the time its working steps took on the job's clock, summed.
 // Every step is work but an idle poll: one that found the source with
-// nothing to emit (SourceWaiting, no record out) and sent nothing. The
+// nothing to emit (SourceWaiting, no record out) and sent nothing. A step
+// runs from its start to the end of its work; one that follows another
+// straight on (see Next) starts where that one's work ended, so what the
+// task does between steps — its flush, its bookkeeping — counts too. The
 // time a task waits for a step to take — for input, for room on a full
-// output channel, for its source to signal — lies between steps and is
-// never counted. Safe from any goroutine.
+// output channel, for its source to signal — is never counted. Safe from
+// any goroutine.
 func (t *Task) BusyTime() time.Duration { return time.Duration(t.busy.Load()) }
 
 // Deliver puts ev on the task's control lane; safe from any goroutine.
@@ -406,8 +414,16 @@ func (t *Task) Ready(dst []Work, inputs []int) ([]Work, []int) {
 }
 
 // Next returns the step the task takes first: control, then the input at
-// the front of the line (round robin), then a poll.
+// the front of the line (round robin), then a poll. A step Next offers
+// right after another, without a wait between them (Next found nothing),
+// is timed from the end of that one.
 func (t *Task) Next() (Work, bool) {
+	w, ok := t.next()
+	t.straight, t.stepped = ok && t.stepped, false
+	return w, ok
+}
+
+func (t *Task) next() (Work, bool) {
 	if t.control.len() > 0 {
 		return Work{Kind: WorkControl}, true
 	}
@@ -429,18 +445,26 @@ func (t *Task) Next() (Work, bool) {
 // control events that arrived before were handled. Unless the step was an
 // idle poll, its time on the clock is added to the task's busy time.
 func (t *Task) Do(w Work) (done bool, err error) {
-	start, sent := t.cfg.Clock.Now(), t.sent
+	start := t.stepEnd
+	if !t.straight {
+		start = t.cfg.Clock.Now()
+	}
+	t.straight = false
+	var end time.Time // when the step's work ended: the flush's clock too
+	sent := t.sent
 	drained := false // the gate had nothing readable left after this step's pop
 	idle := false    // a poll that found nothing to emit
 	defer func() {
 		if r := recover(); r != nil {
 			t.fail(&OperatorError{Operator: t.Name, Subtask: t.Subtask, Err: panicError(r), Stack: debug.Stack()})
 			done, err = false, t.failure
+			end = t.cfg.Clock.Now()
 		}
 		t.publish()
 		if !idle || t.sent != sent { // a flush is work
-			t.busy.Add(int64(t.stepTick + t.cfg.Clock.Now().Sub(start)))
+			t.busy.Add(int64(t.stepTick + end.Sub(start)))
 		}
+		t.stepEnd, t.stepped = end, true
 	}()
 	switch w.Kind {
 	case WorkControl:
@@ -458,8 +482,9 @@ func (t *Task) Do(w Work) (done bool, err error) {
 			drained = t.gate.empty()
 		}
 	}
+	end = t.cfg.Clock.Now()
 	if !done && t.failure == nil {
-		t.flushIfDue(w.Kind, drained)
+		t.flushIfDue(w.Kind, drained, end)
 	}
 	t.afterRecords()
 	if t.failure != nil {
@@ -481,10 +506,9 @@ func (t *Task) Do(w Work) (done bool, err error) {
 
 // flushIfDue sends partly filled batches when nothing more is waiting to
 // be read (a source: when it has nothing to emit) or when they have waited
-// the buffer timeout, as Flink's output flusher does. drained says whether
-// an input step left the gate with nothing readable.
-func (t *Task) flushIfDue(kind WorkKind, drained bool) {
-	now := t.cfg.Clock.Now()
+// the buffer timeout (as of now), as Flink's output flusher does. drained
+// says whether an input step left the gate with nothing readable.
+func (t *Task) flushIfDue(kind WorkKind, drained bool, now time.Time) {
 	var idle bool
 	switch {
 	case t.source != nil:
