@@ -70,7 +70,8 @@ func TestBusyTimeOfABusyJob(t *testing.T) {
 //
 // Mutants this catches: a step measured from the end of the task's
 // previous step, which counts the wait before it (the source's busy time
-// grows by the interval).
+// grows by the interval); Next not noting that the task found nothing to
+// do, so the step after the wait counts it as well (the same).
 func TestBusyTimeWhileWaitingForInput(t *testing.T) {
 	env := flinksim.NewEnvironment(flinksim.WithParallelism(1))
 	ch := make(chan int)
@@ -95,8 +96,9 @@ func TestBusyTimeWhileWaitingForInput(t *testing.T) {
 //
 // Mutants this catches: a step measured from the end of the task's
 // previous step (the source's wait for room counts: its rate is near 1);
-// a source polled while its outputs are full (no backpressure: it is busy
-// all the time).
+// Next not noting that the task found nothing to do (the same); a source
+// polled while its outputs are full (no backpressure: it is busy all the
+// time).
 func TestBusyTimeUnderBackpressure(t *testing.T) {
 	const batch = 16
 	env := flinksim.NewEnvironment(flinksim.WithParallelism(1), flinksim.WithBatchSize(batch))
