@@ -405,7 +405,15 @@
 // [OperatorMetrics] count, per operator subtask, the records it received
 // and emitted (Flink's numRecordsIn and numRecordsOut). They are updated
 // after every step of a task; [JobClient.Metrics] reads them while the job
-// runs.
+// runs. [SubtaskInfo.BusyTime] is how long a task has been busy in the
+// current attempt, on the job's clock: the time its steps took, apart from
+// polls of a source that had nothing to emit or send. A task waiting for input,
+// for room on a full output channel (backpressure) or for its source to
+// signal is not busy. Sampled twice, its growth divided by how far the
+// job's clock moved in between is Flink's busyTimeMsPerSecond (as a
+// fraction: 1 is always busy); the busiest subtask's shows a job's
+// bottleneck. On the simulation every working step counts one tick of
+// virtual time.
 //
 // # Errors
 //

@@ -89,6 +89,18 @@ type SubtaskInfo struct {
 	// what one step of its producer emits (see Config.BuffersPerChannel).
 	QueuedRecords     int
 	PeakQueuedRecords int
+	// BusyTime is how long the task has been busy in the current attempt,
+	// on the job's clock: the time its steps took, apart from polls of a
+	// source that had nothing to emit or send. Waiting for input, for room
+	// on a full output channel (backpressure) or for a source to signal is
+	// not busy. It grows from 0 at each attempt's start, and gives Flink's
+	// busyTimeMsPerSecond as a rate: sample Subtasks twice and divide the
+	// growth of BusyTime by how far the job's clock moved in between
+	// (Config.Clock, or the simulation's virtual clock, which
+	// JobClient.Uptime reads): 1 is always busy, 1000 ms per second. On the
+	// simulation executor every working step counts one tick of virtual
+	// time (1ms).
+	BusyTime time.Duration
 }
 
 // OperatorMetrics are the record counters of one operator subtask, under
@@ -529,7 +541,7 @@ func (j *JobClient) Subtasks() []SubtaskInfo {
 		queued, peak := t.Gate().Queued()
 		out[i] = SubtaskInfo{Task: t.Name, Subtask: t.Subtask, Status: SubtaskStatus(t.Status()),
 			TaskManager: t.Placement.TaskManager, Slot: t.Placement.Slot,
-			QueuedRecords: queued, PeakQueuedRecords: peak}
+			QueuedRecords: queued, PeakQueuedRecords: peak, BusyTime: t.BusyTime()}
 	}
 	return out
 }

@@ -15,7 +15,8 @@ import (
 // event for event. The tasks, their gates and their backpressure are the
 // ones the concurrent executor runs; only the choice of the next step is
 // the simulation's. Time is virtual: Clock moves Tick per step, and jumps
-// to the next timed work when nothing else can run. A source fed from
+// to the next timed work when nothing else can run; a working step counts
+// Tick of its task's busy time (Task.TickPerStep). A source fed from
 // outside the job (records pushed from another goroutine) makes a run
 // depend on when they come: the simulation then waits for them, and
 // replays exactly only what the job's own sources decide.
@@ -88,6 +89,7 @@ func (x *SimExecutor) run(ctx context.Context, eg *ExecutionGraph, coord *Coordi
 	external := make(chan struct{}, 1)
 	for _, t := range eg.Tasks {
 		t.NotifyExternal(external)
+		t.TickPerStep(tick)
 	}
 	for _, t := range eg.Tasks {
 		*current = t

@@ -145,6 +145,19 @@ type Task struct {
 
 	status  atomic.Int32
 	metrics []OperatorMetrics
+	// busy is the task's busy time, in nanoseconds of the job's clock.
+	busy atomic.Int64
+	// sent counts the events the task sent downstream.
+	sent int64
+	// stepEnd is when the last step's work ended. stepped says a step was
+	// taken since the last Next, straight that Next offered a step right
+	// after one: it starts at stepEnd, which saves reading the clock.
+	stepEnd           time.Time
+	stepped, straight bool
+	// stepTick is how far the executor moves the clock for each step
+	// before it takes it (the simulation's tick; 0: the clock moves by
+	// itself).
+	stepTick time.Duration
 }
 
 // OperatorMetrics are the counters of one operator subtask.
@@ -207,6 +220,24 @@ func (t *Task) AwaitsSource() bool {
 // NotifyExternal has the task's source signals also sent to c, which never
 // blocks them; set it before Init.
 func (t *Task) NotifyExternal(c chan struct{}) { t.external = c }
+
+// TickPerStep tells the task that its executor moves the clock d for each
+// step, before it takes it, as the simulation does: a working step then
+// counts d of busy time, besides what the clock moves during it. Set it
+// before Init.
+func (t *Task) TickPerStep(d time.Duration) { t.stepTick = d }
+
+// BusyTime returns the task's busy time, as Flink's busyTimeMsPerSecond
+// measures it: the time its working steps took on the job's clock, summed.
+// Every step is work but an idle poll: one that found the source with
+// nothing to emit (SourceWaiting, no record out) and sent nothing. A step
+// runs from its start to the end of its work; one that follows another
+// straight on (see Next) starts where that one's work ended, so what the
+// task does between steps — its flush, its bookkeeping — counts too. The
+// time a task waits for a step to take — for input, for room on a full
+// output channel, for its source to signal — is never counted. Safe from
+// any goroutine.
+func (t *Task) BusyTime() time.Duration { return time.Duration(t.busy.Load()) }
 
 // Deliver puts ev on the task's control lane; safe from any goroutine.
 func (t *Task) Deliver(ev Event) {
@@ -383,8 +414,16 @@ func (t *Task) Ready(dst []Work, inputs []int) ([]Work, []int) {
 }
 
 // Next returns the step the task takes first: control, then the input at
-// the front of the line (round robin), then a poll.
+// the front of the line (round robin), then a poll. A step Next offers
+// right after another, without a wait between them (Next found nothing),
+// is timed from the end of that one.
 func (t *Task) Next() (Work, bool) {
+	w, ok := t.next()
+	t.straight, t.stepped = ok && t.stepped, false
+	return w, ok
+}
+
+func (t *Task) next() (Work, bool) {
 	if t.control.len() > 0 {
 		return Work{Kind: WorkControl}, true
 	}
@@ -403,15 +442,29 @@ func (t *Task) Next() (Work, bool) {
 // Do takes step w, which Ready or Next offered. It returns done when the
 // task has finished: its inputs closed (a source: it was told to finish),
 // everything it emitted was sent followed by end of partition, and the
-// control events that arrived before were handled.
+// control events that arrived before were handled. Unless the step was an
+// idle poll, its time on the clock is added to the task's busy time.
 func (t *Task) Do(w Work) (done bool, err error) {
+	start := t.stepEnd
+	if !t.straight {
+		start = t.cfg.Clock.Now()
+	}
+	t.straight = false
+	var end time.Time // when the step's work ended: the flush's clock too
+	sent := t.sent
 	drained := false // the gate had nothing readable left after this step's pop
+	idle := false    // a poll that found nothing to emit
 	defer func() {
 		if r := recover(); r != nil {
 			t.fail(&OperatorError{Operator: t.Name, Subtask: t.Subtask, Err: panicError(r), Stack: debug.Stack()})
 			done, err = false, t.failure
+			end = t.cfg.Clock.Now()
 		}
 		t.publish()
+		if !idle || t.sent != sent { // a flush is work
+			t.busy.Add(int64(t.stepTick + end.Sub(start)))
+		}
+		t.stepEnd, t.stepped = end, true
 	}()
 	switch w.Kind {
 	case WorkControl:
@@ -419,7 +472,7 @@ func (t *Task) Do(w Work) (done bool, err error) {
 			done = t.handleControl(ev)
 		}
 	case WorkPoll:
-		done = t.poll()
+		done, idle = t.poll()
 	case WorkInput:
 		var ev Event
 		ev, drained = t.gate.pop(w.Input)
@@ -429,8 +482,9 @@ func (t *Task) Do(w Work) (done bool, err error) {
 			drained = t.gate.empty()
 		}
 	}
+	end = t.cfg.Clock.Now()
 	if !done && t.failure == nil {
-		t.flushIfDue(w.Kind, drained)
+		t.flushIfDue(w.Kind, drained, end)
 	}
 	t.afterRecords()
 	if t.failure != nil {
@@ -452,10 +506,9 @@ func (t *Task) Do(w Work) (done bool, err error) {
 
 // flushIfDue sends partly filled batches when nothing more is waiting to
 // be read (a source: when it has nothing to emit) or when they have waited
-// the buffer timeout, as Flink's output flusher does. drained says whether
-// an input step left the gate with nothing readable.
-func (t *Task) flushIfDue(kind WorkKind, drained bool) {
-	now := t.cfg.Clock.Now()
+// the buffer timeout (as of now), as Flink's output flusher does. drained
+// says whether an input step left the gate with nothing readable.
+func (t *Task) flushIfDue(kind WorkKind, drained bool, now time.Time) {
 	var idle bool
 	switch {
 	case t.source != nil:
@@ -493,19 +546,24 @@ func (t *Task) afterRecords() {
 	}
 }
 
-func (t *Task) poll() (done bool) {
+// poll polls the source; idle reports a poll that found nothing to emit,
+// which is no work.
+func (t *Task) poll() (done, idle bool) {
 	before := t.ctxs[0].RecordsOut
 	t.available.Store(false) // a signal from now on is for the next poll
 	t.lastPoll = t.source.Poll(t.cfg.BatchSize)
+	emitted := t.ctxs[0].RecordsOut - before
 	if t.cfg.tracer != nil { // per batch: build no event when nobody listens
-		t.trace(TraceEvent{Kind: TracePoll, Records: int(t.ctxs[0].RecordsOut - before)})
+		t.trace(TraceEvent{Kind: TracePoll, Records: int(emitted)})
 	}
 	switch {
 	case t.failure != nil:
 	case t.lastPoll == SourceDone:
-		return t.sourceEnded()
+		return t.sourceEnded(), false
+	case t.lastPoll == SourceWaiting:
+		return false, emitted == 0
 	}
-	return false
+	return false, false
 }
 
 // sourceEnded ends a source task's data: operators flush, end of data goes
@@ -811,6 +869,7 @@ func (t *Task) send(ch *Channel, ev Event) {
 	}
 	ev.Input = ch.Input
 	ch.To.gate.push(ch.Input, ev)
+	t.sent++
 }
 
 func (t *Task) fail(err error) {
