@@ -329,8 +329,7 @@ func (s *Service) removeLocked(a *app) {
 	}
 	delete(s.apps, a.rec.Name)
 	s.collectCode()
-	close(a.changed)
-	a.changed = make(chan struct{})
+	notifyLocked(a)
 	s.log.Info("application deleted", zap.String("application", a.rec.Name))
 }
 
@@ -353,25 +352,25 @@ func (s *Service) RollbackApplication(ctx context.Context, in RollbackApplicatio
 	if err != nil {
 		return RollbackApplicationResponse{}, err
 	}
+	if err := checkCurrentLocked(a, in.CurrentApplicationVersionID, ""); err != nil {
+		return RollbackApplicationResponse{}, err
+	}
 	if err := checkStatusLocked(a, actionRollback); err != nil {
 		return RollbackApplicationResponse{}, err
 	}
-	if in.CurrentApplicationVersionID != a.rec.VersionID {
-		return RollbackApplicationResponse{}, concurrentModification("application %s is at version %d, not %d", a.rec.Name, a.rec.VersionID, in.CurrentApplicationVersionID)
-	}
-	var undone *operationRecord
+	undone := ""
 	if a.op != nil {
-		undone = a.rec.operation(a.op.id)
+		undone = a.op.id
 	}
-	if err := s.beginRollbackLocked(a, OpRollbackApplication, nil, ""); err != nil {
+	id, err := s.beginRollbackLocked(a, OpRollbackApplication, "", "")
+	if err != nil {
 		return RollbackApplicationResponse{}, err
 	}
-	if undone != nil && undone.Status == OperationInProgress {
-		undone.Status, undone.End = OperationCancelled, s.now()
+	if op := a.rec.operation(undone); op != nil && op.Status == OperationInProgress {
+		op.Status, op.End = OperationCancelled, s.now() // the rollback cancelled it
+		_ = s.changedLocked(a)
 	}
-	last := a.rec.Operations[len(a.rec.Operations)-1]
-	_ = s.changedLocked(a)
-	return RollbackApplicationResponse{ApplicationDetail: s.detailLocked(a, a.rec.current(), false), OperationID: last.ID}, nil
+	return RollbackApplicationResponse{ApplicationDetail: s.detailLocked(a, a.rec.current(), false), OperationID: id}, nil
 }
 
 // Maintain runs a maintenance of a RUNNING application, as the service

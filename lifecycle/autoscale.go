@@ -23,7 +23,7 @@ const (
 
 // scaleState is an application's run of consecutive points.
 type scaleState struct {
-	last time.Time // the last point (zero: none yet)
+	last time.Time // the last point, or when the job started
 	high int       // consecutive points at or above scaleUpUtilization
 	low  int       // consecutive points below scaleDownUtilization
 }
@@ -56,12 +56,7 @@ func (s *Service) takePoints() {
 	for _, a := range s.sortedApps() {
 		cfg := a.rec.current().Config.Parallelism
 		if a.rec.Status != StatusRunning || a.job == nil || a.op != nil || !cfg.AutoScalingEnabled {
-			a.scale = scaleState{}
-			continue
-		}
-		if a.scale.last.IsZero() {
-			a.scale.last = now
-			s.utilization(a)
+			a.scale = scaleState{last: now} // points count from when it can scale
 			continue
 		}
 		n := int(now.Sub(a.scale.last) / time.Minute)
@@ -108,7 +103,7 @@ func (s *Service) utilization(a *app) float64 {
 	now := s.opts.JobClock.Now()
 	var busiest time.Duration
 	for _, st := range j.client.Subtasks() {
-		busiest = max(busiest, busyTimeOf(st))
+		busiest = max(busiest, st.BusyTime)
 	}
 	elapsed := now.Sub(j.sampled)
 	delta := busiest - j.busy

@@ -108,6 +108,11 @@ func (s *Service) copyCode(data []byte, loc *S3ContentLocation) (codeCopy, error
 	sum := md5.Sum(data)
 	c := codeCopy{MD5: hex.EncodeToString(sum[:]), Size: int64(len(data)), Location: cloneLocation(loc)}
 	c.Builder, _, _ = parseCodePackage(data) // a bad package is accepted, and fails at start
+	s.codeMu.Lock()
+	defer s.codeMu.Unlock()
+	if _, err := s.readCode(c); err == nil {
+		return c, nil // kept already, by content
+	}
 	if err := snapshot.WriteRecord(s.fs, path.Join(codeDir, c.MD5+codeSuffix), data); err != nil {
 		return codeCopy{}, fmt.Errorf("lifecycle: catalog: %w", err)
 	}

@@ -29,13 +29,23 @@ const (
 // every earlier record of the key exactly once.
 type counts struct {
 	mu sync.Mutex
-	// max is the highest record seen, per version; lost counts the
-	// outputs whose count says state was lost (or doubled).
-	max     map[int64]int64
-	first   map[int64][2]int64 // the first output (record, count), per version
-	wrong   int
-	firstBy map[int64]string // the first wrong output, per version
-	waiters []waiter
+	// max is one past the highest record seen, per version; wrong counts
+	// the outputs whose count says state was lost (or doubled).
+	max       map[int64]int64
+	first     map[int64][2]int64 // the first output (record, count), per version
+	wrong     int
+	firstBy   map[int64]string // the first wrong output, per version
+	waiters   []waiter
+	cpWaiters []*cpWaiter
+}
+
+// cpWaiter waits for two checkpoints completed by a count subtask that had
+// seen record at: the second was triggered after the first completed, so
+// its sources' position is past at.
+type cpWaiter struct {
+	version, at int64
+	completed   int
+	ch          chan struct{}
 }
 
 type waiter struct {
@@ -97,6 +107,34 @@ func (c *counts) wrongOutputs() (int, map[int64]string) {
 	return c.wrong, c.firstBy
 }
 
+// checkpointCompleted records that a count subtask of version v completed
+// a checkpoint, having seen records up to maxSeen.
+func (c *counts) checkpointCompleted(v, maxSeen int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	kept := c.cpWaiters[:0]
+	for _, w := range c.cpWaiters {
+		if w.version == v && maxSeen >= w.at {
+			if w.completed++; w.completed == 2 {
+				close(w.ch)
+				continue
+			}
+		}
+		kept = append(kept, w)
+	}
+	c.cpWaiters = kept
+}
+
+// checkpointedPast returns a channel closed once version v has completed a
+// checkpoint whose sources' position is past record at.
+func (c *counts) checkpointedPast(v, at int64) <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	w := &cpWaiter{version: v, at: at, ch: make(chan struct{})}
+	c.cpWaiters = append(c.cpWaiters, w)
+	return w.ch
+}
+
 // highest is the highest record any version has emitted, plus one.
 func (c *counts) highest() int64 {
 	c.mu.Lock()
@@ -118,8 +156,10 @@ func (c *counts) firstOf(v int64) (record, count int64) {
 
 // countingBuilder is the job of the tests: an ordered, replayable source of
 // record numbers, a keyed count, and a sink that checks every count.
-// Property group "job" key "fail" makes the count fail at record N of
-// every attempt of the job (a version that keeps failing).
+// Property group "job" configures it: "fail" N makes the count fail at
+// record N of every attempt (a version that keeps failing), "build" "fail"
+// makes the builder fail (a bad JAR), "count-name" renames the count (its
+// state is then not restored).
 func countingBuilder(c *counts) lifecycle.JobBuilder {
 	return func(env *flinksim.Environment, job lifecycle.JobContext) error {
 		failAt := int64(-1)
@@ -128,23 +168,19 @@ func countingBuilder(c *counts) lifecycle.JobBuilder {
 				return err
 			}
 		}
+		if v, ok := job.Property("job", "build"); ok && v == "fail" {
+			return fmt.Errorf("version %d cannot build its job", job.ApplicationVersionID)
+		}
+		countName := "count"
+		if v, ok := job.Property("job", "count-name"); ok {
+			countName = v
+		}
 		records := flinksim.Generate(env, "records", 1<<40, func(i int64) (int64, error) { return i, nil },
 			flinksim.Parallelism(1))
 		keyed := flinksim.KeyBy(records, func(i int64) int64 { return i % testKeys })
-		counted := flinksim.Process(keyed, "count",
+		counted := flinksim.Process(keyed, countName,
 			func(rt *flinksim.KeyedRuntimeContext[int64]) (flinksim.KeyedProcessFunction[int64, int64, [2]int64], error) {
-				n := flinksim.NewValueState[int64](rt, "n")
-				seen := int64(0)
-				return flinksim.ProcessFunc[int64, int64, [2]int64](
-					func(ctx *flinksim.KeyedContext[int64], i int64, out flinksim.Collector[[2]int64]) error {
-						if seen++; failAt >= 0 && seen > failAt {
-							return fmt.Errorf("version %d fails on purpose", job.ApplicationVersionID)
-						}
-						v, _ := n.Value()
-						n.Update(v + 1)
-						out.Collect([2]int64{i, v + 1})
-						return nil
-					}), nil
+				return &countFn{n: flinksim.NewValueState[int64](rt, "n"), failAt: failAt, c: c, version: job.ApplicationVersionID}, nil
 			})
 		flinksim.Sink(counted, "check", func(r [2]int64) error {
 			c.observe(job.ApplicationVersionID, r[0], r[1])
@@ -153,6 +189,35 @@ func countingBuilder(c *counts) lifecycle.JobBuilder {
 		return nil
 	}
 }
+
+// countFn is the keyed count of countingBuilder. It tells c of every
+// checkpoint it completes, with the highest record it had seen.
+type countFn struct {
+	n       flinksim.ValueState[int64]
+	failAt  int64
+	seen    int64
+	maxSeen int64
+	c       *counts
+	version int64
+}
+
+func (f *countFn) ProcessElement(_ *flinksim.KeyedContext[int64], i int64, out flinksim.Collector[[2]int64]) error {
+	if f.seen++; f.failAt >= 0 && f.seen > f.failAt {
+		return fmt.Errorf("version %d fails on purpose", f.version)
+	}
+	f.maxSeen = max(f.maxSeen, i)
+	v, _ := f.n.Value()
+	f.n.Update(v + 1)
+	out.Collect([2]int64{i, v + 1})
+	return nil
+}
+
+func (f *countFn) NotifyCheckpointComplete(int64) error {
+	f.c.checkpointCompleted(f.version, f.maxSeen)
+	return nil
+}
+
+func (f *countFn) NotifyCheckpointAborted(int64) {}
 
 // newService opens a service in dir ("" in memory) with the counting
 // builder registered under "count", and code packages v1 and v2 of it in

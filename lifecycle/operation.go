@@ -103,6 +103,7 @@ func (s *Service) attach(a *app, f string, j *runningJob) error {
 		return context.Canceled
 	}
 	a.job = j
+	a.scale = scaleState{last: s.now()}
 	s.wg.Go(func() { s.watch(a, j) })
 	return nil
 }

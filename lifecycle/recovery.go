@@ -85,6 +85,7 @@ func (s *Service) resumeLocked(a *app) {
 			a.rec.Status = StatusReady
 		} else {
 			a.job = j
+			a.scale = scaleState{last: s.now()}
 			s.wg.Go(func() { s.watch(a, j) })
 			a.rec.Status = StatusRunning
 		}

@@ -206,6 +206,7 @@ func (s *Service) jobEnded(a *app, j *runningJob) {
 func (s *Service) restartedAfterUpdate(a *app, j *runningJob, counted int64) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	notifyLocked(a) // Describe shows the restarts: wake its waiters
 	if j.afterUpdate == "" || j.deployed.IsZero() || a.job != j || a.op != nil || a.rec.Status != StatusRunning {
 		return counted
 	}
@@ -217,10 +218,10 @@ func (s *Service) restartedAfterUpdate(a *app, j *runningJob, counted int64) int
 	if counted < int64(s.opts.RollbackRestarts) || !a.rec.current().Config.RollbackEnabled {
 		return counted
 	}
-	update := a.rec.operation(j.afterUpdate)
+	update := j.afterUpdate
 	j.afterUpdate = ""
 	cause := fmt.Sprintf("the job restarted %d times within %s of the update: %s", counted, s.opts.RollbackWindow, lastCause(j.client))
-	if err := s.beginRollbackLocked(a, OpSystemRollback, update, cause); err != nil {
+	if _, err := s.beginRollbackLocked(a, OpSystemRollback, update, errorString(errors.New(cause))); err != nil {
 		s.log.Warn("system rollback refused", zap.String("application", a.rec.Name), zap.Error(err))
 	}
 	return counted

@@ -56,7 +56,8 @@ type Options struct {
 	RollbackWindow   time.Duration
 	// Utilization, if set, replaces the measured utilisation autoscaling
 	// reads once a minute: the busiest subtask's busy time per second of
-	// the job (Flink's busyTimeMsPerSecond / 1000). For tests.
+	// the job (Flink's busyTimeMsPerSecond / 1000). For tests; it is called
+	// with the service locked, so it must not call the Service.
 	Utilization func(application string, job *flinksim.JobClient) float64
 }
 
@@ -73,6 +74,9 @@ type Service struct {
 	ctx    context.Context // ends at Close: every job and operation
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // every goroutine of the service
+
+	// codeMu serialises the writes of code copies.
+	codeMu sync.Mutex
 
 	mu       sync.Mutex
 	apps     map[string]*app
@@ -194,10 +198,10 @@ func (s *Service) RegisterBuilder(name string, b JobBuilder) error {
 func (s *Service) Code() CodeStore { return s.code }
 
 // Close stops every job without a snapshot, as a crash of the host would,
-// ends the operations in progress as CANCELLED… in memory only: the
-// catalog keeps what was durable, so a new Service over the same directory
-// resumes the applications that were running from their checkpoints. Close
-// returns once every goroutine of the service has ended.
+// and leaves the catalog as it was: a new Service over the same directory
+// resumes the applications that were running from their checkpoints, and
+// ends the operations that were in progress FAILED. Close returns once every
+// goroutine of the service has ended.
 func (s *Service) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -233,9 +237,14 @@ func (s *Service) lookup(name string) (*app, error) {
 func (s *Service) changedLocked(a *app) error {
 	a.rec.LastUpdate = s.now()
 	err := s.persist(a.rec)
+	notifyLocked(a)
+	return err
+}
+
+// notifyLocked wakes the waiters of a, under s.mu.
+func notifyLocked(a *app) {
 	close(a.changed)
 	a.changed = make(chan struct{})
-	return err
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC() }

@@ -38,7 +38,7 @@ func (s *Service) CreateApplicationSnapshot(ctx context.Context, in CreateApplic
 	}
 	j := a.job
 	if j == nil {
-		return CreateApplicationSnapshotResponse{}, inUse("application %s has no job running", a.rec.Name)
+		return CreateApplicationSnapshotResponse{}, invalidRequest("application %s has no job running to take a snapshot of", a.rec.Name)
 	}
 	a.rec.Snapshots = append(a.rec.Snapshots, snapshotRecord{Name: in.SnapshotName, Version: j.version,
 		Runtime: a.rec.current().Config.Runtime, Created: s.now(), Status: SnapshotCreating})

@@ -62,11 +62,13 @@ func (s *Service) UpdateApplication(ctx context.Context, in UpdateApplicationReq
 		s.mu.Unlock()
 		return UpdateApplicationResponse{}, err
 	}
-	if err := checkStatusLocked(a, actionUpdate); err != nil {
+	// The version first: of two updates from the same version, the loser
+	// learns that it is stale, whatever the winner did to the status.
+	if err := checkCurrentLocked(a, in.CurrentApplicationVersionID, in.ConditionalToken); err != nil {
 		s.mu.Unlock()
 		return UpdateApplicationResponse{}, err
 	}
-	if err := checkCurrentLocked(a, in.CurrentApplicationVersionID, in.ConditionalToken); err != nil {
+	if err := checkStatusLocked(a, actionUpdate); err != nil {
 		s.mu.Unlock()
 		return UpdateApplicationResponse{}, err
 	}

@@ -195,9 +195,7 @@ func (s *Service) deployAndWatch(ctx context.Context, a *app, op string, spec jo
 	if update && cur.Config.RollbackEnabled && cur.UpdatedFrom != 0 {
 		// System rollback: this operation fails and names the rollback,
 		// which takes over the application.
-		rec := a.rec.operation(op)
-		rec.Error = errorString(err)
-		if rerr := s.beginRollbackLocked(a, OpSystemRollback, rec, rec.Error); rerr == nil {
+		if _, rerr := s.beginRollbackLocked(a, OpSystemRollback, op, errorString(err)); rerr == nil {
 			return StatusRollingBack, err
 		}
 	}
@@ -208,17 +206,18 @@ func (s *Service) deployAndWatch(ctx context.Context, a *app, op string, spec jo
 }
 
 // beginRollbackLocked starts a rollback to the version the current one was
-// updated from, and its latest snapshot; under s.mu. failed, if not nil, is
-// the operation the rollback undoes: it ends FAILED and names the rollback.
-func (s *Service) beginRollbackLocked(a *app, kind string, failed *operationRecord, cause string) error {
+// updated from, and its latest snapshot; under s.mu. failed, if not "", is
+// the operation the rollback undoes: it ends FAILED with cause and names
+// the rollback. It returns the rollback's operation id.
+func (s *Service) beginRollbackLocked(a *app, kind, failed, cause string) (string, error) {
 	cur := a.rec.current()
 	target := a.rec.version(cur.UpdatedFrom)
 	if target == nil {
-		return invalidRequest("application %s version %d was not updated from another version: there is nothing to roll back to", a.rec.Name, cur.ID)
+		return "", invalidRequest("application %s version %d was not updated from another version: there is nothing to roll back to", a.rec.Name, cur.ID)
 	}
 	snap := a.rec.latestSnapshot(target.ID)
 	if snap == nil {
-		return invalidRequest("application %s has no snapshot of version %d to roll back to", a.rec.Name, target.ID)
+		return "", invalidRequest("application %s has no snapshot of version %d to roll back to", a.rec.Name, target.ID)
 	}
 	cur.RolledBack = true
 	next := versionRecord{ID: cur.ID + 1, Created: s.now(), RolledBackFrom: cur.ID, RolledBackTo: target.ID, Config: target.Config}
@@ -237,13 +236,10 @@ func (s *Service) beginRollbackLocked(a *app, kind string, failed *operationReco
 		s.deleteCheckpoints(a)
 		return s.deployAndWatch(ctx, a, op, spec, false)
 	})
-	if failed != nil {
-		failed.Status, failed.End, failed.RollbackID = OperationFailed, s.now(), id
-		if failed.Error == "" {
-			failed.Error = cause
-		}
+	if op := a.rec.operation(failed); op != nil { // looked up after the append above
+		op.Status, op.End, op.RollbackID, op.Error = OperationFailed, s.now(), id, cause
 	}
-	return err
+	return id, err
 }
 
 // maintenanceWork restarts the job from its latest checkpoint, as the
