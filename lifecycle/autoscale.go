@@ -73,13 +73,7 @@ func (s *Service) takePoints() {
 		default:
 			a.scale.high, a.scale.low = 0, 0
 		}
-		target := cfg.CurrentParallelism
-		switch {
-		case a.scale.high >= scaleUpPoints:
-			target = min(cfg.CurrentParallelism*2, cfg.ParallelismPerKPU*KPULimit, a.job.client.MaxParallelism())
-		case a.scale.low >= scaleDownPoints:
-			target = max((cfg.CurrentParallelism+1)/2, cfg.Parallelism)
-		}
+		target := scaleTarget(cfg, a.scale, a.job.client.MaxParallelism())
 		if target == cfg.CurrentParallelism {
 			if a.scale.high >= scaleUpPoints || a.scale.low >= scaleDownPoints {
 				a.scale.high, a.scale.low = 0, 0 // at a bound: start counting again
@@ -91,6 +85,20 @@ func (s *Service) takePoints() {
 			zap.Int("to", target), zap.Float64("utilization", u))
 		s.autoscaleLocked(a, target)
 	}
+}
+
+// scaleTarget is the parallelism the points st call for: double after
+// scaleUpPoints high points, half (rounded up) after scaleDownPoints low
+// ones, within the configured parallelism, the KPU limit and the job's max
+// parallelism.
+func scaleTarget(cfg ParallelismConfigurationDescription, st scaleState, maxParallelism int) int {
+	switch {
+	case st.high >= scaleUpPoints:
+		return max(min(cfg.CurrentParallelism*2, cfg.ParallelismPerKPU*KPULimit, maxParallelism), cfg.CurrentParallelism)
+	case st.low >= scaleDownPoints:
+		return max((cfg.CurrentParallelism+1)/2, cfg.Parallelism)
+	}
+	return cfg.CurrentParallelism
 }
 
 // utilization reads an application's utilisation: the busiest subtask's

@@ -10,21 +10,54 @@ import (
 	"github.com/flinksim/go-flinksim/lifecycle"
 )
 
+// barrierStore, once armed for n, holds every Get until n of them wait, so
+// that n updates are all past their first look at the version before any
+// goes on.
+type barrierStore struct {
+	lifecycle.CodeStore
+	mu      sync.Mutex
+	n       int // 0: not armed
+	arrived chan struct{}
+}
+
+func (b *barrierStore) arm(n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.n, b.arrived = n, make(chan struct{})
+}
+
+func (b *barrierStore) Get(bucket, key string) ([]byte, error) {
+	b.mu.Lock()
+	arrived := b.arrived
+	if b.n > 0 {
+		if b.n--; b.n == 0 {
+			close(b.arrived)
+		}
+	}
+	b.mu.Unlock()
+	if arrived != nil {
+		<-arrived
+	}
+	return b.CodeStore.Get(bucket, key)
+}
+
 // TestConcurrentUpdatesOneWins: updates that all carry the same version id,
 // at once, of a READY and of a RUNNING application: exactly one creates
 // the next version; every other is a ConcurrentModificationException.
 //
 // Mutant killed: UpdateApplication not checking the version again after
-// copying the code (two updates both win).
+// copying the code, which it does without the lock (every update wins).
 func TestConcurrentUpdatesOneWins(t *testing.T) {
 	for _, running := range []bool{false, true} {
+		const n = 16
 		c := newCounts()
-		s := newService(t, lifecycle.Options{}, c)
+		code := &barrierStore{CodeStore: &lifecycle.MemCodeStore{}}
+		s := newService(t, lifecycle.Options{Code: code}, c)
 		createCounting(t, s, "app", "count-v1.zip", true, 1)
 		if running {
 			start(t, s, "app", nil)
 		}
-		const n = 16
+		code.arm(n)
 		var wg sync.WaitGroup
 		errs := make([]error, n)
 		for i := range n {

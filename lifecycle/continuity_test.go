@@ -53,10 +53,9 @@ func progress(t *testing.T, s *lifecycle.Service, c *counts, name string, n int6
 // of the code, of the properties, a scale up, a scale down, a stop and a
 // start, and a rollback, because each goes through a snapshot.
 //
-// Mutants killed: the update restoring nothing (counts restart at 1);
-// the stop taking no snapshot; the rollback restoring the failed version's
-// state instead of its target's snapshot is allowed (still continuous) —
-// but restoring nothing is caught.
+// Mutants killed: the update restoring nothing (counts restart at 1); the
+// stop taking no snapshot (the start resumes from the update's, before the
+// stop); the rollback restoring nothing.
 func TestStateContinuity(t *testing.T) {
 	c := newCounts()
 	s := newService(t, lifecycle.Options{}, c)
@@ -98,8 +97,13 @@ func TestStateContinuity(t *testing.T) {
 	require.Equal(t, 3, subtasks["count -> check"], "the job runs at the new parallelism: %v", subtasks)
 
 	require.Equal(t, lifecycle.OperationSuccessful, stop(t, s, "app", false).OperationStatus)
+	atStop := c.highest()
+	c.forgetFirst()
 	require.Equal(t, lifecycle.OperationSuccessful, start(t, s, "app", nil).OperationStatus)
 	progress(t, s, c, "app", 3000)
+	if i, _ := c.firstOf(describe(t, s, "app").ApplicationVersionID); i < atStop {
+		t.Fatalf("the start resumed at record %d, before the stop's %d: the stop took no snapshot", i, atStop)
+	}
 
 	// Rollback to the version before the last update (parallelism 5), from
 	// its snapshot.

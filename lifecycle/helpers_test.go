@@ -146,6 +146,14 @@ func (c *counts) highest() int64 {
 	return h
 }
 
+// forgetFirst forgets the first outputs seen, so that firstOf tells of the
+// next job of each version.
+func (c *counts) forgetFirst() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.first)
+}
+
 // firstOf returns the first output of version v: its record and count.
 func (c *counts) firstOf(v int64) (record, count int64) {
 	c.mu.Lock()
