@@ -89,6 +89,7 @@ func await(b *testing.B, s *lifecycle.Service, id string) {
 // takes the snapshot.
 func BenchmarkStartWithState(b *testing.B) {
 	s := benchApp(b)
+	b.ReportAllocs()
 	ctx := context.Background()
 	var stopTime, startTime time.Duration
 	for b.Loop() {
@@ -117,6 +118,7 @@ func BenchmarkStartWithState(b *testing.B) {
 // SUCCESSFUL).
 func BenchmarkUpdateWithState(b *testing.B) {
 	s := benchApp(b)
+	b.ReportAllocs()
 	ctx := context.Background()
 	p := 2
 	for b.Loop() {
@@ -140,6 +142,7 @@ func BenchmarkUpdateWithState(b *testing.B) {
 // hold, and the CPU the process spends over a second of idling.
 func BenchmarkIdleApplications(b *testing.B) {
 	const apps = 100
+	b.ReportAllocs()
 	for b.Loop() {
 		runtime.GC()
 		var before runtime.MemStats
