@@ -31,14 +31,20 @@ var ErrNoSuchKey = errors.New("lifecycle: no such object in the code store")
 // it is safe for concurrent use.
 type MemCodeStore struct {
 	mu      sync.Mutex
-	objects map[string][]byte
+	objects map[object][]byte
 }
+
+// object names an object of a MemCodeStore.
+type object struct{ bucket, key string }
 
 // Get implements CodeStore.
 func (m *MemCodeStore) Get(bucket, key string) ([]byte, error) {
+	if err := checkObjectName(bucket, key); err != nil {
+		return nil, err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	data, ok := m.objects[bucket+"/"+key]
+	data, ok := m.objects[object{bucket, key}]
 	if !ok {
 		return nil, fmt.Errorf("%w: s3://%s/%s", ErrNoSuchKey, bucket, key)
 	}
@@ -53,17 +59,20 @@ func (m *MemCodeStore) Put(bucket, key string, data []byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.objects == nil {
-		m.objects = map[string][]byte{}
+		m.objects = map[object][]byte{}
 	}
-	m.objects[bucket+"/"+key] = append([]byte(nil), data...)
+	m.objects[object{bucket, key}] = append([]byte(nil), data...)
 	return nil
 }
 
 // Delete implements CodeStore.
 func (m *MemCodeStore) Delete(bucket, key string) error {
+	if err := checkObjectName(bucket, key); err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	delete(m.objects, bucket+"/"+key)
+	delete(m.objects, object{bucket, key})
 	return nil
 }
 

@@ -46,15 +46,18 @@ func applyCheckpoint(d CheckpointConfigurationDescription, u *CheckpointConfigur
 	if u.MinPauseBetweenCheckpointsUpdate != nil && *u.MinPauseBetweenCheckpointsUpdate < 0 {
 		return d, invalidArgument("MinPauseBetweenCheckpoints %d: it must be at least 0", *u.MinPauseBetweenCheckpointsUpdate)
 	}
+	set := u.CheckpointingEnabledUpdate != nil || u.CheckpointIntervalUpdate != 0 || u.MinPauseBetweenCheckpointsUpdate != nil
 	switch u.ConfigurationTypeUpdate {
 	case ConfigurationDefault:
-		if u.CheckpointingEnabledUpdate != nil || u.CheckpointIntervalUpdate != 0 || u.MinPauseBetweenCheckpointsUpdate != nil {
+		if set {
 			return d, invalidArgument("CheckpointConfiguration of type DEFAULT takes no other setting: use CUSTOM")
 		}
 		return defaultCheckpoint(), nil
 	case ConfigurationCustom:
-		if d.ConfigurationType == ConfigurationDefault {
-			d.ConfigurationType = ConfigurationCustom
+		d.ConfigurationType = ConfigurationCustom
+	default:
+		if set && d.ConfigurationType == ConfigurationDefault {
+			return d, invalidArgument("CheckpointConfiguration is DEFAULT: set ConfigurationTypeUpdate to CUSTOM to change it")
 		}
 	}
 	if u.CheckpointingEnabledUpdate != nil {
@@ -88,14 +91,19 @@ func applyMonitoring(d MonitoringConfiguration, u *MonitoringConfigurationUpdate
 	if err := checkMetricsLevel(u.MetricsLevelUpdate); err != nil {
 		return d, err
 	}
+	set := u.LogLevelUpdate != "" || u.MetricsLevelUpdate != ""
 	switch u.ConfigurationTypeUpdate {
 	case ConfigurationDefault:
-		if u.LogLevelUpdate != "" || u.MetricsLevelUpdate != "" {
+		if set {
 			return d, invalidArgument("MonitoringConfiguration of type DEFAULT takes no other setting: use CUSTOM")
 		}
 		return defaultMonitoring(), nil
 	case ConfigurationCustom:
 		d.ConfigurationType = ConfigurationCustom
+	default:
+		if set && d.ConfigurationType == ConfigurationDefault {
+			return d, invalidArgument("MonitoringConfiguration is DEFAULT: set ConfigurationTypeUpdate to CUSTOM to change it")
+		}
 	}
 	if u.LogLevelUpdate != "" {
 		d.LogLevel = u.LogLevelUpdate
@@ -126,14 +134,19 @@ func applyParallelism(d ParallelismConfigurationDescription, u *ParallelismConfi
 	if u.ParallelismPerKPUUpdate < 0 {
 		return d, invalidArgument("ParallelismPerKPU %d: it must be at least 1", u.ParallelismPerKPUUpdate)
 	}
+	set := u.ParallelismUpdate != 0 || u.ParallelismPerKPUUpdate != 0 || u.AutoScalingEnabledUpdate != nil
 	switch u.ConfigurationTypeUpdate {
 	case ConfigurationDefault:
-		if u.ParallelismUpdate != 0 || u.ParallelismPerKPUUpdate != 0 || u.AutoScalingEnabledUpdate != nil {
+		if set {
 			return d, invalidArgument("ParallelismConfiguration of type DEFAULT takes no other setting: use CUSTOM")
 		}
 		return defaultParallelismConfig(), nil
 	case ConfigurationCustom:
 		d.ConfigurationType = ConfigurationCustom
+	default:
+		if set && d.ConfigurationType == ConfigurationDefault {
+			return d, invalidArgument("ParallelismConfiguration is DEFAULT: set ConfigurationTypeUpdate to CUSTOM to change it")
+		}
 	}
 	if u.ParallelismUpdate != 0 {
 		d.Parallelism, d.CurrentParallelism = u.ParallelismUpdate, u.ParallelismUpdate

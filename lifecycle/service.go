@@ -264,8 +264,11 @@ func (s *Service) sortedApps() []*app {
 
 // Wait waits until cond holds for the application's description, and
 // returns that description. It waits on the application's changes, never
-// by polling. An application that is deleted meanwhile is a
-// ResourceNotFoundException.
+// by polling: any change of its record (status, version, operation,
+// snapshot, tags) and every restart of its job wakes it to call cond
+// again. cond runs without the service locked, so it may call the
+// Service (to list snapshots, say). An application that is deleted
+// meanwhile is a ResourceNotFoundException.
 func (s *Service) Wait(ctx context.Context, name string, cond func(ApplicationDetail) bool) (ApplicationDetail, error) {
 	for {
 		s.mu.Lock()

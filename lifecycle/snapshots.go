@@ -82,8 +82,8 @@ func (s *Service) ListApplicationSnapshots(ctx context.Context, in ListApplicati
 		return ListApplicationSnapshotsResponse{}, err
 	}
 	all := make([]SnapshotDetails, len(a.rec.Snapshots))
-	for i, sn := range a.rec.Snapshots {
-		all[i] = snapshotDetails(sn)
+	for i, sn := range a.rec.Snapshots { // newest last: reversed, so that a stable sort keeps ties newest first
+		all[len(all)-1-i] = snapshotDetails(sn)
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].SnapshotCreationTimestamp.After(all[j].SnapshotCreationTimestamp) })
 	page, next, err := paginate(all, in.Limit, in.NextToken)

@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -115,7 +116,7 @@ func checkRuntime(r RuntimeEnvironment) error {
 
 func checkPropertyGroups(groups []PropertyGroup) error {
 	if len(groups) > maxPropertyGroups {
-		return invalidArgument("%d property groups: at most %d", len(groups), maxPropertyGroups)
+		return invalidArgument("PropertyGroups has %d groups: at most %d", len(groups), maxPropertyGroups)
 	}
 	seen := map[string]bool{}
 	for _, g := range groups {
@@ -127,13 +128,13 @@ func checkPropertyGroups(groups []PropertyGroup) error {
 		}
 		seen[g.PropertyGroupID] = true
 		if len(g.PropertyMap) < 1 || len(g.PropertyMap) > maxProperties {
-			return invalidArgument("property group %q has %d properties; it must have 1 to %d", g.PropertyGroupID, len(g.PropertyMap), maxProperties)
+			return invalidArgument("PropertyMap of group %q has %d properties; it must have 1 to %d", g.PropertyGroupID, len(g.PropertyMap), maxProperties)
 		}
 		for k, v := range g.PropertyMap {
-			if err := checkLength("property key in group "+g.PropertyGroupID, k, 1, maxPropertyLength); err != nil {
+			if err := checkLength("PropertyKey (group "+g.PropertyGroupID+")", k, 1, maxPropertyLength); err != nil {
 				return err
 			}
-			if err := checkLength("value of property "+k, v, 1, maxPropertyLength); err != nil {
+			if err := checkLength("PropertyValue of "+k, v, 1, maxPropertyLength); err != nil {
 				return err
 			}
 		}
@@ -143,14 +144,14 @@ func checkPropertyGroups(groups []PropertyGroup) error {
 
 func checkTags(tags []Tag) error {
 	if len(tags) > maxTags {
-		return &TooManyTagsException{Message: "at most 50 tags per application"}
+		return &TooManyTagsException{Message: fmt.Sprintf("Tags: %d tags, at most %d per application", len(tags), maxTags)}
 	}
 	seen := map[string]bool{}
 	for _, t := range tags {
-		if err := checkLength("Tag Key", t.Key, 1, maxTagKeyLength); err != nil {
+		if err := checkLength("TagKey", t.Key, 1, maxTagKeyLength); err != nil {
 			return err
 		}
-		if err := checkLength("Tag Value", t.Value, 0, maxTagValueLength); err != nil {
+		if err := checkLength("TagValue", t.Value, 0, maxTagValueLength); err != nil {
 			return err
 		}
 		if strings.HasPrefix(t.Key, "aws:") {
