@@ -11,7 +11,14 @@
 //
 //	go run ./examples/wordcount --checkpoint-dir DIR [--checkpoint-interval 100ms] --output OUT [--parallelism N] FILE
 //
+// lifecycle walks an application of the in-process Managed Service for
+// Apache Flink (package lifecycle) through create, start, update with its
+// state kept, scaling, stop with a snapshot, starts from the latest and
+// from an older snapshot, and delete, printing every status change:
+//
+//	go run ./examples/lifecycle [--dir DIR]
+//
 // Planned: fraud detection with keyed state and timers, a Nexmark query, a
-// Kafka pipeline, the application lifecycle, and teaching programs that show
-// checkpoint barriers and recovery.
+// Kafka pipeline, and teaching programs that show checkpoint barriers and
+// recovery.
 package examples
