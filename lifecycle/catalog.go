@@ -15,11 +15,13 @@ import (
 
 // The catalog's layout in its filesystem:
 //
+//	lock               held by the Service that uses the directory
 //	catalog/NAME.app   one record per application (snapshot.WriteRecord)
 //	code/MD5.code      the service's copies of code packages, by MD5
 //	apps/NAME/         the application's snapshot store: checkpoints and
 //	                   snapshots (savepoints)
 const (
+	lockFile   = "lock"
 	catalogDir = "catalog"
 	codeDir    = "code"
 	appsDir    = "apps"

@@ -175,3 +175,17 @@ func TestCorruptCatalogIsAnError(t *testing.T) {
 		})
 	}
 }
+
+// TestDirIsLocked: one Service at a time uses a directory; a second is
+// refused until the first closes.
+func TestDirIsLocked(t *testing.T) {
+	dir := t.TempDir()
+	s, err := lifecycle.New(lifecycle.Options{Dir: dir})
+	require.NoError(t, err)
+	_, err = lifecycle.New(lifecycle.Options{Dir: dir})
+	require.ErrorIs(t, err, snapshot.ErrLocked)
+	require.NoError(t, s.Close())
+	s2, err := lifecycle.New(lifecycle.Options{Dir: dir})
+	require.NoError(t, err)
+	require.NoError(t, s2.Close())
+}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -23,7 +25,10 @@ type Options struct {
 	// snapshot records, operations, tags, code copies — and of every
 	// application's checkpoints and snapshots. A new Service over the same
 	// directory sees everything, and resumes the applications that were
-	// running. "" keeps everything in memory.
+	// running. One Service at a time uses it: New locks it (a file named
+	// lock), and a second New fails with an error matching
+	// snapshot.ErrLocked until the first is closed or its process ends.
+	// "" keeps everything in memory.
 	Dir string
 	// FS, if set, is the filesystem the catalog is written through instead
 	// of Dir (snapshot.NewMemFS, or a snapshot.FaultyFS for tests).
@@ -73,6 +78,7 @@ type Service struct {
 
 	ctx    context.Context // ends at Close: every job and operation
 	cancel context.CancelFunc
+	unlock func() // releases Options.Dir
 	wg     sync.WaitGroup // every goroutine of the service
 
 	// codeMu serialises the writes of code copies.
@@ -135,14 +141,18 @@ func New(opts Options) (*Service, error) {
 	if opts.RollbackWindow <= 0 {
 		opts.RollbackWindow = 10 * time.Minute
 	}
-	fsys := opts.FS
+	fsys, unlock := opts.FS, func() {}
 	switch {
 	case fsys != nil:
 	case opts.Dir != "":
-		fsys = snapshot.DirFS(opts.Dir)
-		if err := fsys.MkdirAll("."); err != nil {
+		if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 			return nil, fmt.Errorf("lifecycle: %w", err)
 		}
+		var err error
+		if unlock, err = snapshot.LockFile(filepath.Join(opts.Dir, lockFile)); err != nil {
+			return nil, fmt.Errorf("lifecycle: %s is in use by another Service: %w", opts.Dir, err)
+		}
+		fsys = snapshot.DirFS(opts.Dir)
 	default:
 		fsys = snapshot.NewMemFS()
 	}
@@ -150,9 +160,10 @@ func New(opts Options) (*Service, error) {
 	if code == nil {
 		code = &MemCodeStore{}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, stop := context.WithCancel(context.Background())
+	cancel := func() { stop(); unlock() }
 	s := &Service{opts: opts, fs: fsys, code: code, clock: opts.Clock, log: opts.Logger,
-		ctx: ctx, cancel: cancel, apps: map[string]*app{}, builders: map[string]JobBuilder{}}
+		ctx: ctx, cancel: stop, unlock: unlock, apps: map[string]*app{}, builders: map[string]JobBuilder{}}
 	for _, dir := range []string{catalogDir, codeDir, appsDir} {
 		if err := fsys.MkdirAll(dir); err != nil {
 			cancel()
@@ -212,6 +223,7 @@ func (s *Service) Close() error {
 	s.mu.Unlock()
 	s.cancel()
 	s.wg.Wait()
+	s.unlock()
 	return nil
 }
 

@@ -92,11 +92,18 @@
 //     ones with [ErrInjected]; with [BeforeOp] and CrashClone, a test can crash
 //     before every step of a sequence and check what survives.
 //
+// # Records and locks
+//
+// [WriteRecord] and [ReadRecord] keep a single file in the same envelope,
+// replaced crash-safely, for a small catalog of one's own (the application
+// service's); [LockFile] guards a directory so that one user at a time
+// writes it.
+//
 // # Errors
 //
 // Errors wrap sentinels to test with [errors.Is]: [ErrNotFound],
 // [ErrExists], [ErrCorrupt], [ErrIncompatibleVersion], [ErrInvalidName],
-// [ErrInvalidProperty], [ErrTooLarge], [ErrClosed] and [ErrInjected].
+// [ErrInvalidProperty], [ErrTooLarge], [ErrClosed], [ErrLocked] and [ErrInjected].
 // Corruption is reported as a [*CorruptError] naming the file and what failed,
 // an unknown format version as a [*VersionError]; get them with [errors.As].
 // Errors of the filesystem are wrapped with what was being done. No input,

@@ -26,6 +26,8 @@ var (
 	ErrTooLarge = errors.New("snapshot: file too large")
 	// ErrClosed reports a call on a [Writer] that was already committed or aborted.
 	ErrClosed = errors.New("snapshot: writer closed")
+	// ErrLocked reports a lock ([LockFile]) that another user holds.
+	ErrLocked = errors.New("snapshot: locked by another user")
 	// ErrInjected is the error a [FaultyFS] returns for an injected fault.
 	ErrInjected = errors.New("snapshot: injected fault")
 )
