@@ -78,7 +78,7 @@ type Service struct {
 
 	ctx    context.Context // ends at Close: every job and operation
 	cancel context.CancelFunc
-	unlock func() // releases Options.Dir
+	unlock func()         // releases Options.Dir
 	wg     sync.WaitGroup // every goroutine of the service
 
 	// codeMu serialises the writes of code copies.
