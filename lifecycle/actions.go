@@ -212,6 +212,19 @@ func (s *Service) ListApplications(ctx context.Context, in ListApplicationsReque
 	return out, nil
 }
 
+// runOptions are the restore and AllowNonRestoredState a start or an
+// update asks for: by default the latest snapshot, and no state skipped.
+func runOptions(r *ApplicationRestoreConfiguration, f *FlinkRunConfiguration) (ApplicationRestoreConfiguration, bool, error) {
+	restore := ApplicationRestoreConfiguration{ApplicationRestoreType: RestoreFromLatestSnapshot}
+	if r != nil {
+		if err := checkRestoreConfiguration(r); err != nil {
+			return restore, false, err
+		}
+		restore = *r
+	}
+	return restore, f != nil && f.AllowNonRestoredState, nil
+}
+
 // StartApplication starts a READY application: STARTING, then RUNNING
 // once its job is deployed (before every subtask has restored its state).
 // It restores the snapshot RunConfiguration names: by default the latest;
@@ -220,18 +233,13 @@ func (s *Service) StartApplication(ctx context.Context, in StartApplicationReque
 	if err := ctx.Err(); err != nil {
 		return StartApplicationResponse{}, err
 	}
-	restore := ApplicationRestoreConfiguration{ApplicationRestoreType: RestoreFromLatestSnapshot}
-	allowNonRestored := false
-	if rc := in.RunConfiguration; rc != nil {
-		if rc.ApplicationRestoreConfiguration != nil {
-			if err := checkRestoreConfiguration(rc.ApplicationRestoreConfiguration); err != nil {
-				return StartApplicationResponse{}, err
-			}
-			restore = *rc.ApplicationRestoreConfiguration
-		}
-		if rc.FlinkRunConfiguration != nil {
-			allowNonRestored = rc.FlinkRunConfiguration.AllowNonRestoredState
-		}
+	var rc RunConfiguration
+	if in.RunConfiguration != nil {
+		rc = *in.RunConfiguration
+	}
+	restore, allowNonRestored, err := runOptions(rc.ApplicationRestoreConfiguration, rc.FlinkRunConfiguration)
+	if err != nil {
+		return StartApplicationResponse{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -95,16 +95,7 @@ func newIdleService(t *testing.T, opts lifecycle.Options) (*lifecycle.Service, *
 // createIdle creates application name from object key of bucket "code".
 func createIdle(t *testing.T, s *lifecycle.Service, name, key string, snapshots bool) lifecycle.ApplicationDetail {
 	t.Helper()
-	out, err := s.CreateApplication(ctx(t), lifecycle.CreateApplicationRequest{
-		ApplicationName: name, RuntimeEnvironment: lifecycle.RuntimeFlink1_20, ServiceExecutionRole: testRole,
-		ApplicationConfiguration: &lifecycle.ApplicationConfiguration{
-			ApplicationCodeConfiguration: &lifecycle.ApplicationCodeConfiguration{CodeContentType: lifecycle.CodeZipFile,
-				CodeContent: lifecycle.CodeContent{S3ContentLocation: &lifecycle.S3ContentLocation{BucketARN: testBucket, FileKey: key}}},
-			ApplicationSnapshotConfiguration: &lifecycle.ApplicationSnapshotConfiguration{SnapshotsEnabled: snapshots},
-		},
-	})
-	require.NoError(t, err)
-	return out.ApplicationDetail
+	return createApp(t, s, name, key, snapshots, nil)
 }
 
 func md5hex(b []byte) string {

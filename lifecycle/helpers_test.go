@@ -248,18 +248,25 @@ func newService(t *testing.T, opts lifecycle.Options, c *counts) *lifecycle.Serv
 // checkpoint every 20 ms.
 func createCounting(t *testing.T, s *lifecycle.Service, name, key string, snapshots bool, parallelism int) lifecycle.ApplicationDetail {
 	t.Helper()
+	return createApp(t, s, name, key, snapshots, &lifecycle.FlinkApplicationConfiguration{
+		CheckpointConfiguration: &lifecycle.CheckpointConfiguration{ConfigurationType: lifecycle.ConfigurationCustom,
+			CheckpointInterval: 20, MinPauseBetweenCheckpoints: ptr(int64(0))},
+		ParallelismConfiguration: &lifecycle.ParallelismConfiguration{ConfigurationType: lifecycle.ConfigurationCustom,
+			Parallelism: parallelism, AutoScalingEnabled: ptr(false)},
+	})
+}
+
+// createApp creates application name from object key of bucket "code",
+// with the Flink configuration flink (nil: the defaults).
+func createApp(t *testing.T, s *lifecycle.Service, name, key string, snapshots bool, flink *lifecycle.FlinkApplicationConfiguration) lifecycle.ApplicationDetail {
+	t.Helper()
 	out, err := s.CreateApplication(ctx(t), lifecycle.CreateApplicationRequest{
 		ApplicationName: name, RuntimeEnvironment: lifecycle.RuntimeFlink1_20, ServiceExecutionRole: testRole,
 		ApplicationConfiguration: &lifecycle.ApplicationConfiguration{
 			ApplicationCodeConfiguration: &lifecycle.ApplicationCodeConfiguration{CodeContentType: lifecycle.CodeZipFile,
 				CodeContent: lifecycle.CodeContent{S3ContentLocation: &lifecycle.S3ContentLocation{BucketARN: testBucket, FileKey: key}}},
 			ApplicationSnapshotConfiguration: &lifecycle.ApplicationSnapshotConfiguration{SnapshotsEnabled: snapshots},
-			FlinkApplicationConfiguration: &lifecycle.FlinkApplicationConfiguration{
-				CheckpointConfiguration: &lifecycle.CheckpointConfiguration{ConfigurationType: lifecycle.ConfigurationCustom,
-					CheckpointInterval: 20, MinPauseBetweenCheckpoints: ptr(int64(0))},
-				ParallelismConfiguration: &lifecycle.ParallelismConfiguration{ConfigurationType: lifecycle.ConfigurationCustom,
-					Parallelism: parallelism, AutoScalingEnabled: ptr(false)},
-			},
+			FlinkApplicationConfiguration:    flink,
 		},
 	})
 	require.NoError(t, err)

@@ -42,18 +42,13 @@ func (s *Service) UpdateApplication(ctx context.Context, in UpdateApplicationReq
 			return UpdateApplicationResponse{}, err
 		}
 	}
-	restore := ApplicationRestoreConfiguration{ApplicationRestoreType: RestoreFromLatestSnapshot}
-	allowNonRestored := false
-	if rc := in.RunConfigurationUpdate; rc != nil {
-		if rc.ApplicationRestoreConfiguration != nil {
-			if err := checkRestoreConfiguration(rc.ApplicationRestoreConfiguration); err != nil {
-				return UpdateApplicationResponse{}, err
-			}
-			restore = *rc.ApplicationRestoreConfiguration
-		}
-		if rc.FlinkRunConfiguration != nil {
-			allowNonRestored = rc.FlinkRunConfiguration.AllowNonRestoredState
-		}
+	var rc RunConfigurationUpdate
+	if in.RunConfigurationUpdate != nil {
+		rc = *in.RunConfigurationUpdate
+	}
+	restore, allowNonRestored, err := runOptions(rc.ApplicationRestoreConfiguration, rc.FlinkRunConfiguration)
+	if err != nil {
+		return UpdateApplicationResponse{}, err
 	}
 
 	s.mu.Lock()
