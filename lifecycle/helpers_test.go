@@ -37,6 +37,8 @@ type counts struct {
 	firstBy   map[int64]string // the first wrong output, per version
 	waiters   []waiter
 	cpWaiters []*cpWaiter
+	// firstWaiters wait for a version's first output.
+	firstWaiters map[int64][]chan struct{}
 }
 
 // cpWaiter waits for two checkpoints completed by a count subtask that had
@@ -67,6 +69,10 @@ func (c *counts) observe(v, i, n int64) {
 	}
 	if _, ok := c.first[v]; !ok {
 		c.first[v] = [2]int64{i, n}
+		for _, ch := range c.firstWaiters[v] {
+			close(ch)
+		}
+		delete(c.firstWaiters, v)
 	}
 	if want := i/testKeys + 1; n != want {
 		c.wrong++
@@ -154,11 +160,28 @@ func (c *counts) forgetFirst() {
 	clear(c.first)
 }
 
-// firstOf returns the first output of version v: its record and count.
+// firstOf waits for the first output of version v (since forgetFirst)
+// and returns its record and count.
 func (c *counts) firstOf(v int64) (record, count int64) {
 	c.mu.Lock()
+	f, ok := c.first[v]
+	if ok {
+		c.mu.Unlock()
+		return f[0], f[1]
+	}
+	ch := make(chan struct{})
+	if c.firstWaiters == nil {
+		c.firstWaiters = map[int64][]chan struct{}{}
+	}
+	c.firstWaiters[v] = append(c.firstWaiters[v], ch)
+	c.mu.Unlock()
+	select {
+	case <-ch:
+	case <-time.After(2 * time.Minute): // a job that never outputs: the test fails below
+	}
+	c.mu.Lock()
 	defer c.mu.Unlock()
-	f := c.first[v]
+	f = c.first[v]
 	return f[0], f[1]
 }
 

@@ -15,11 +15,13 @@ type ApplicationMetrics struct {
 	Downtime time.Duration
 	// FullRestarts counts the job's restarts.
 	FullRestarts int64
-	// NumberOfFailedCheckpoints, LastCheckpointDuration and
-	// LastCheckpointSize describe its checkpoints.
-	NumberOfFailedCheckpoints int64
-	LastCheckpointDuration    time.Duration
-	LastCheckpointSize        int64
+	// NumberOfCompletedCheckpoints, NumberOfFailedCheckpoints,
+	// LastCheckpointDuration and LastCheckpointSize describe its
+	// checkpoints.
+	NumberOfCompletedCheckpoints int64
+	NumberOfFailedCheckpoints    int64
+	LastCheckpointDuration       time.Duration
+	LastCheckpointSize           int64
 	// NumRecordsIn and NumRecordsOut are the job's records in, at its
 	// sources' outputs, and out, into its sinks.
 	NumRecordsIn  int64
@@ -48,7 +50,7 @@ func (s *Service) ApplicationMetrics(ctx context.Context, name string) (Applicat
 	c := j.client
 	cp := c.Checkpoints()
 	m.Uptime, m.Downtime, m.FullRestarts = c.Uptime(), c.Downtime(), c.Restarts()
-	m.NumberOfFailedCheckpoints = cp.NumberOfFailedCheckpoints
+	m.NumberOfCompletedCheckpoints, m.NumberOfFailedCheckpoints = cp.NumberOfCompletedCheckpoints, cp.NumberOfFailedCheckpoints
 	m.LastCheckpointDuration, m.LastCheckpointSize = cp.LastCheckpointDuration, cp.LastCheckpointSize
 	for _, om := range c.Metrics() {
 		m.NumRecordsIn += om.RecordsIn
