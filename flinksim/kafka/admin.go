@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/kversion"
 )
 
 // defaultRequestTimeout bounds every request to the brokers that the task
@@ -27,7 +28,12 @@ type admin struct {
 }
 
 func newAdmin(ctx context.Context, brokers []string, timeout time.Duration, opts []kgo.Opt) (*admin, error) {
-	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...)}, opts...)...)
+	// Offset commits and fetches from version 10 on name topics by ID:
+	// this client names them, so it stays below.
+	versions := kversion.Stable()
+	versions.SetMaxKeyVersion(kmsg.OffsetCommit.Int16(), 9)
+	versions.SetMaxKeyVersion(kmsg.OffsetFetch.Int16(), 9)
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...), kgo.MaxVersions(versions)}, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: new client: %w", ErrConfig, err)
 	}
@@ -181,7 +187,9 @@ func (a *admin) committed(group string, tps []TopicPartition) (map[TopicPartitio
 		return nil, err
 	}
 	resp := r.(*kmsg.OffsetFetchResponse)
-	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
+	if err := kerr.ErrorForCode(resp.ErrorCode); err == kerr.GroupIDNotFound {
+		return map[TopicPartition]int64{}, nil // a group that never committed
+	} else if err != nil {
 		return nil, fmt.Errorf("%w: committed offsets of group %q: %w", ErrBroker, group, err)
 	}
 	out := map[TopicPartition]int64{}

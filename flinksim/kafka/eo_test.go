@@ -42,13 +42,14 @@ func eoJob(t *testing.T, brokers []string, prefix string, parallelism int, deliv
 // (-kafka.eo-seeds for more): a read-committed consumer of out must see
 // exactly what a run without failures writes, each result once.
 //
-// Mutants it kills: PreCommit not flushing (records of a committed
-// transaction missing); the reader snapshotting the offset of the last
-// fetched rather than the last emitted record (records skipped);
-// abortLingering not aborting from the recorded next number (a
-// restarted chain reuses an ID whose open transaction holds the failed
-// attempt's records, committed twice); Commit ending with commit=false
-// (nothing committed).
+// Mutants it kills (each planted once, each failing seed 0): PreCommit
+// not flushing before it closes the producer (records missing); the
+// reader snapshotting one offset past the last emitted record (a record
+// skipped after a restore); abortChain taking every ID for new (epoch
+// forced to 0: the failed attempt's open transaction is not aborted, the
+// restarted chain's producer joins it, and its records are committed
+// twice); Commit ending transactions with commit=false (nothing
+// committed).
 func TestExactlyOnceEndToEnd(t *testing.T) {
 	for seed := range *eoSeeds {
 		t.Run("", func(t *testing.T) {

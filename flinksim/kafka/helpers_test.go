@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -264,3 +265,5 @@ func diffKeys(want, got map[string][]string) string {
 }
 
 func head(vs []string) []string { return vs[:min(len(vs), 4)] }
+
+func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
