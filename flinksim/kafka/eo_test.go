@@ -12,7 +12,7 @@ import (
 
 // eoJob runs in → counting → out with an exactly-once sink, bounded at
 // the end of in, with faults, and returns the finished job's result.
-func eoJob(t *testing.T, brokers []string, prefix string, parallelism int, delivery kafka.Delivery, faults flinksim.Faults, interval time.Duration) *flinksim.JobResult {
+func eoJob(t *testing.T, brokers []string, prefix string, parallelism int, delivery kafka.Delivery, faults flinksim.Faults, interval time.Duration, batch int) *flinksim.JobResult {
 	t.Helper()
 	stop := kafka.Latest()
 	src, err := kafka.NewSource(kafka.SourceConfig[in]{Brokers: brokers, Topics: []string{"in"}, Stop: &stop, Deserializer: deserialize})
@@ -24,7 +24,7 @@ func eoJob(t *testing.T, brokers []string, prefix string, parallelism int, deliv
 		flinksim.WithRestartStrategy(flinksim.FixedDelayRestart(10, 0)), flinksim.WithFaults(faults))
 	out := counting(flinksim.FromSource(env, "kafka-in", src))
 	if err := kafka.Sink(out, "kafka-out", kafka.SinkConfig[in]{Brokers: brokers, Topic: "out", Serializer: serialize,
-		Delivery: delivery, TransactionalIDPrefix: prefix, BatchSize: 1}); err != nil {
+		Delivery: delivery, TransactionalIDPrefix: prefix, BatchSize: batch}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -75,7 +75,7 @@ func TestExactlyOnceEndToEnd(t *testing.T) {
 				}
 			}
 			inj := flinksim.NewFaultInjector(faults...)
-			res := eoJob(t, brokers, "eo", parallelism, kafka.ExactlyOnce, inj, 5*time.Millisecond)
+			res := eoJob(t, brokers, "eo", parallelism, kafka.ExactlyOnce, inj, 5*time.Millisecond, 0)
 			if res.Restarts == 0 {
 				t.Logf("seed %d: no fault struck (%v)", seed, inj.Unstruck())
 			}
@@ -100,7 +100,7 @@ func TestExactlyOnceFaultsStrike(t *testing.T) {
 		flinksim.Fault{Operator: "kafka-out", Subtask: 0, Point: flinksim.FaultSnapshot, After: 1},
 		flinksim.Fault{Operator: "kafka-out", Subtask: 1, Point: flinksim.FaultCommit, After: 1},
 	)
-	res := eoJob(t, brokers, "strike", 2, kafka.ExactlyOnce, inj, 5*time.Millisecond)
+	res := eoJob(t, brokers, "strike", 2, kafka.ExactlyOnce, inj, 5*time.Millisecond, 0)
 	if u := inj.Unstruck(); len(u) > 0 || res.Restarts < 3 {
 		t.Fatalf("unstruck %v, %d restarts", u, res.Restarts)
 	}
