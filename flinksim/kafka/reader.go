@@ -42,7 +42,7 @@ type reader[T any] struct {
 	pos int
 
 	batches chan fetched                  // fetch → PollNext
-	found   chan map[string]int32         // discover → PollNext, latest wins
+	found   chan discovered               // discover → PollNext, latest wins
 	commits chan map[TopicPartition]int64 // PollNext → commitLoop, latest wins
 	pending []checkpointOffsets           // snapshotted, not yet complete
 
@@ -51,6 +51,13 @@ type reader[T any] struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+}
+
+// discovered is what a discovery found: the partition counts, or why it
+// failed.
+type discovered struct {
+	counts map[string]int32
+	err    error
 }
 
 type fetched struct {
@@ -66,7 +73,7 @@ type checkpointOffsets struct {
 func newReader[T any](s *Source[T], rc *flinksim.ReaderContext) (*reader[T], error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &reader[T]{cfg: &s.cfg, rc: rc, log: rc.Logger(), byTP: map[TopicPartition]*Split{},
-		batches: make(chan fetched, 1), found: make(chan map[string]int32, 1),
+		batches: make(chan fetched, 1), found: make(chan discovered, 1),
 		commits: make(chan map[TopicPartition]int64, 1), ctx: ctx, cancel: cancel}, nil
 }
 
@@ -178,7 +185,10 @@ func (r *reader[T]) fetch() {
 }
 
 // discover lists the partitions of the source's topics on every tick and
-// hands the counts to PollNext, which adopts the new ones.
+// hands the counts to PollNext, which adopts the new ones. A listing that
+// fails fails the subtask, as a failed discovery fails a Flink job: so a
+// job whose brokers are gone fails over and restarts until they are back,
+// rather than waiting unseen.
 func (r *reader[T]) discover() {
 	a, err := newAdmin(r.ctx, r.cfg.Brokers, r.cfg.RequestTimeout, r.cfg.Options)
 	if err != nil {
@@ -195,18 +205,21 @@ func (r *reader[T]) discover() {
 		case <-t.C:
 		}
 		counts, err := a.partitions(r.cfg.Topics, r.cfg.TopicPattern)
+		if r.ctx.Err() != nil {
+			return
+		}
 		if err != nil {
-			if r.ctx.Err() == nil {
-				r.log.Warn("kafka: partition discovery failed; trying again", zap.Error(err))
-			}
-			continue
+			err = fmt.Errorf("kafka: partition discovery: %w", err)
 		}
 		select { // the newest counts replace unread ones
 		case <-r.found:
 		default:
 		}
-		r.found <- counts // only this goroutine sends: there is room
+		r.found <- discovered{counts, err} // only this goroutine sends: there is room
 		r.rc.Available()
+		if err != nil {
+			return
+		}
 	}
 }
 
@@ -242,7 +255,11 @@ func (r *reader[T]) finished() bool { return r.noMore && r.discovery == nil && r
 func (r *reader[T]) adopt() error {
 	var counts map[string]int32
 	select {
-	case counts = <-r.found:
+	case d := <-r.found:
+		if d.err != nil {
+			return d.err
+		}
+		counts = d.counts
 	default:
 		return nil
 	}
