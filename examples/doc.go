@@ -11,7 +11,14 @@
 //
 //	go run ./examples/wordcount --checkpoint-dir DIR [--checkpoint-interval 100ms] --output OUT [--parallelism N] FILE
 //
-// Planned: fraud detection with keyed state and timers, a Nexmark query, a
-// Kafka pipeline, the application lifecycle, and teaching programs that show
-// checkpoint barriers and recovery.
+// kafka reads a topic, keeps each key's running count and sum in keyed
+// state, and writes one record per input to another topic exactly once,
+// in Kafka transactions. Without --brokers it starts an in-process Kafka
+// cluster, writes a demo stream, runs the job and checks its output:
+//
+//	go run ./examples/kafka [--brokers HOST:PORT] [--in in] [--out out] [--bounded] [--fail-after N] [--parallelism N] [--checkpoint-interval D]
+//
+// Planned: fraud detection with keyed state and timers, a Nexmark query,
+// the application lifecycle, and teaching programs that show checkpoint
+// barriers and recovery.
 package examples

@@ -32,8 +32,8 @@
 // fallback), Timestamp or Specific. flinksim deals the splits out to the
 // subtasks. Every checkpoint and savepoint records each split with the
 // offset after the last record emitted, so a job restored from one — at
-// any parallelism: the splits are dealt out again — reads every record
-// once more than never and never twice. With Stop set the source is
+// any parallelism: the splits are dealt out again — skips no record and
+// reads none twice. With Stop set the source is
 // bounded: each partition stops at the offset Stop resolved to at the
 // first start, and the job finishes when all have.
 //
