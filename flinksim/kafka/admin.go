@@ -117,19 +117,16 @@ func (a *admin) listOffsets(tps []TopicPartition, ts int64, readCommitted bool) 
 	if readCommitted {
 		req.IsolationLevel = 1
 	}
-	byTopic := map[string]int{}
-	for _, tp := range tps {
-		i, ok := byTopic[tp.Topic]
-		if !ok {
-			i = len(req.Topics)
-			byTopic[tp.Topic] = i
-			rt := kmsg.NewListOffsetsRequestTopic()
-			rt.Topic = tp.Topic
-			req.Topics = append(req.Topics, rt)
+	topics, partitions := byTopic(tps)
+	for _, t := range topics {
+		rt := kmsg.NewListOffsetsRequestTopic()
+		rt.Topic = t
+		for _, p := range partitions[t] {
+			rp := kmsg.NewListOffsetsRequestTopicPartition()
+			rp.Partition, rp.Timestamp = p, ts
+			rt.Partitions = append(rt.Partitions, rp)
 		}
-		rp := kmsg.NewListOffsetsRequestTopicPartition()
-		rp.Partition, rp.Timestamp = tp.Partition, ts
-		req.Topics[i].Partitions = append(req.Topics[i].Partitions, rp)
+		req.Topics = append(req.Topics, rt)
 	}
 	r, err := a.request(req)
 	if err != nil {
@@ -170,17 +167,11 @@ func (a *admin) listOffsets(tps []TopicPartition, ts int64, readCommitted bool) 
 func (a *admin) committed(group string, tps []TopicPartition) (map[TopicPartition]int64, error) {
 	req := kmsg.NewPtrOffsetFetchRequest()
 	req.Group = group
-	byTopic := map[string]int{}
-	for _, tp := range tps {
-		i, ok := byTopic[tp.Topic]
-		if !ok {
-			i = len(req.Topics)
-			byTopic[tp.Topic] = i
-			rt := kmsg.NewOffsetFetchRequestTopic()
-			rt.Topic = tp.Topic
-			req.Topics = append(req.Topics, rt)
-		}
-		req.Topics[i].Partitions = append(req.Topics[i].Partitions, tp.Partition)
+	topics, partitions := byTopic(tps)
+	for _, t := range topics {
+		rt := kmsg.NewOffsetFetchRequestTopic()
+		rt.Topic, rt.Partitions = t, partitions[t]
+		req.Topics = append(req.Topics, rt)
 	}
 	r, err := a.request(req)
 	if err != nil {
@@ -211,19 +202,16 @@ func (a *admin) committed(group string, tps []TopicPartition) (map[TopicPartitio
 func (a *admin) commit(group string, offsets map[TopicPartition]int64) error {
 	req := kmsg.NewPtrOffsetCommitRequest()
 	req.Group, req.Generation = group, -1
-	byTopic := map[string]int{}
-	for _, tp := range slices.SortedFunc(maps.Keys(offsets), compareTP) {
-		i, ok := byTopic[tp.Topic]
-		if !ok {
-			i = len(req.Topics)
-			byTopic[tp.Topic] = i
-			rt := kmsg.NewOffsetCommitRequestTopic()
-			rt.Topic = tp.Topic
-			req.Topics = append(req.Topics, rt)
+	topics, partitions := byTopic(slices.SortedFunc(maps.Keys(offsets), compareTP))
+	for _, t := range topics {
+		rt := kmsg.NewOffsetCommitRequestTopic()
+		rt.Topic = t
+		for _, p := range partitions[t] {
+			rp := kmsg.NewOffsetCommitRequestTopicPartition()
+			rp.Partition, rp.Offset = p, offsets[TopicPartition{t, p}]
+			rt.Partitions = append(rt.Partitions, rp)
 		}
-		rp := kmsg.NewOffsetCommitRequestTopicPartition()
-		rp.Partition, rp.Offset = tp.Partition, offsets[tp]
-		req.Topics[i].Partitions = append(req.Topics[i].Partitions, rp)
+		req.Topics = append(req.Topics, rt)
 	}
 	r, err := a.request(req)
 	if err != nil {
@@ -237,6 +225,18 @@ func (a *admin) commit(group string, offsets map[TopicPartition]int64) error {
 		}
 	}
 	return nil
+}
+
+// byTopic groups partitions by topic, topics in the order first seen.
+func byTopic(tps []TopicPartition) (topics []string, partitions map[string][]int32) {
+	partitions = map[string][]int32{}
+	for _, tp := range tps {
+		if _, ok := partitions[tp.Topic]; !ok {
+			topics = append(topics, tp.Topic)
+		}
+		partitions[tp.Topic] = append(partitions[tp.Topic], tp.Partition)
+	}
+	return topics, partitions
 }
 
 func compareTP(a, b TopicPartition) int {

@@ -46,7 +46,7 @@ func TestBrokerGoesAway(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { j.Cancel(); <-j.Done() }()
-	waitCommittedRecords(t, brokers, "out", 100)
+	waitRecords(t, brokers, "out", 100, true)
 
 	c1.Close()
 	waitRestarts(t, j, 1)
@@ -56,26 +56,9 @@ func TestBrokerGoesAway(t *testing.T) {
 	}
 	defer c2.Close()
 	produce(t, brokers, numbered("in", 100, 100, 5)...)
-	waitCommittedRecords(t, brokers, "out", 200)
+	waitRecords(t, brokers, "out", 200, true)
 	if d := diffKeys(expected(readAll(t, brokers, "in", false)), byKey(readAll(t, brokers, "out", false))); d != "" {
 		t.Fatal(d)
-	}
-}
-
-// waitCommittedRecords waits until a read-committed read of topic finds
-// at least n records: the brokers send no event, so it polls, bounded.
-func waitCommittedRecords(t *testing.T, brokers []string, topic string, n int) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		got := len(readAll(t, brokers, topic, false))
-		if got >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s holds %d committed records, want %d", topic, got, n)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 

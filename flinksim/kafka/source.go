@@ -3,6 +3,7 @@ package kafka
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"time"
@@ -215,6 +216,7 @@ func (s *Source[T]) resolve(a *admin, o Offsets, tps []TopicPartition, exact, st
 	readCommitted := !s.cfg.ReadUncommitted
 	out := make(map[TopicPartition]int64, len(tps))
 	var rest []TopicPartition // partitions left to the fallback
+	fallback := earliest
 	switch o.kind {
 	case earliest:
 		rest = tps
@@ -227,23 +229,8 @@ func (s *Source[T]) resolve(a *admin, o Offsets, tps []TopicPartition, exact, st
 		if err != nil {
 			return nil, err
 		}
-		for _, tp := range tps {
-			if off, ok := got[tp]; ok {
-				out[tp] = off
-			} else {
-				rest = append(rest, tp)
-			}
-		}
-		if o.reset == latest {
-			ends, err := a.listOffsets(rest, listLatest, readCommitted)
-			if err != nil {
-				return nil, err
-			}
-			for tp, off := range ends {
-				out[tp] = off
-			}
-			return out, nil
-		}
+		maps.Copy(out, got)
+		fallback = o.reset
 	case specific:
 		known := make(map[TopicPartition]bool, len(tps))
 		for _, tp := range tps {
@@ -255,38 +242,35 @@ func (s *Source[T]) resolve(a *admin, o Offsets, tps []TopicPartition, exact, st
 			}
 			out[tp] = off
 		}
+		if stop {
+			fallback = latest
+		}
+	}
+	if o.kind != earliest {
 		for _, tp := range tps {
 			if _, ok := out[tp]; !ok {
 				rest = append(rest, tp)
 			}
 		}
-		if stop {
-			ends, err := a.listOffsets(rest, listLatest, readCommitted)
-			if err != nil {
-				return nil, err
-			}
-			for tp, off := range ends {
-				out[tp] = off
-			}
-			return out, nil
-		}
 	}
 	if len(rest) == 0 {
 		return out, nil
 	}
-	if !exact {
+	if fallback == earliest && !exact {
 		for _, tp := range rest {
 			out[tp] = EarliestOffset
 		}
 		return out, nil
 	}
-	firsts, err := a.listOffsets(rest, listEarliest, readCommitted)
+	ts := listEarliest
+	if fallback == latest {
+		ts = listLatest
+	}
+	got, err := a.listOffsets(rest, ts, readCommitted)
 	if err != nil {
 		return nil, err
 	}
-	for tp, off := range firsts {
-		out[tp] = off
-	}
+	maps.Copy(out, got)
 	return out, nil
 }
 

@@ -173,23 +173,24 @@ func TestAtLeastOnceFlushesAtCheckpoints(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { j.Cancel(); <-j.Done() }()
-	waitRecords(t, brokers, "out", 200)
+	waitRecords(t, brokers, "out", 200, false)
 	fail.on.Store(true)
 	produce(t, brokers, numbered("in", 200, 200, 5)...)
-	waitRecords(t, brokers, "out", 400)
+	waitRecords(t, brokers, "out", 400, false)
 	if j.Restarts() != 1 {
 		t.Fatalf("%d restarts", j.Restarts())
 	}
 	noLoss(t, brokers)
 }
 
-// waitRecords waits until topic holds at least n records: the brokers
-// send no event for it, so it polls, bounded.
-func waitRecords(t *testing.T, brokers []string, topic string, n int) {
+// waitRecords waits until topic holds at least n records (committed
+// ones, if committed): the brokers send no event for it, so it polls,
+// bounded.
+func waitRecords(t *testing.T, brokers []string, topic string, n int, committed bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
-		got := len(readAll(t, brokers, topic, true))
+		got := len(readAll(t, brokers, topic, !committed))
 		if got >= n {
 			return
 		}
