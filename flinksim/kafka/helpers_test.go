@@ -84,8 +84,8 @@ func produce(t testing.TB, brokers []string, recs ...*kgo.Record) {
 	}
 }
 
-// numbered returns n records for topic: key k<i mod keys>, value i, from
-// first on; partition p of parts when parts > 0.
+// numbered returns n records for topic, i from first on: key k<i mod
+// keys>, value i.
 func numbered(topic string, first, n, keys int) []*kgo.Record {
 	recs := make([]*kgo.Record, n)
 	for i := range n {
@@ -182,20 +182,6 @@ type in struct {
 func deserialize(r *kafka.Record) (in, error) {
 	v, err := strconv.ParseInt(string(r.Value), 10, 64)
 	return in{string(r.Key), v}, err
-}
-
-// values returns the decimal values of recs.
-func values(t testing.TB, recs []*kgo.Record) []int64 {
-	t.Helper()
-	out := make([]int64, len(recs))
-	for i, r := range recs {
-		v, err := strconv.ParseInt(string(r.Value), 10, 64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[i] = v
-	}
-	return out
 }
 
 // counting adds the job of the end-to-end tests: each record updates its
