@@ -89,7 +89,11 @@ type SinkConfig[T any] struct {
 	// sink: PREFIX-SUBTASK-N. It must be unique to the job among every
 	// job writing to the cluster, and kept across its restarts and
 	// savepoint restores: the transactions an earlier run left open are
-	// found by it and aborted.
+	// found by it and aborted. A job that starts without state looks for
+	// them from PREFIX-SUBTASK-0 on, through every ID an earlier run of
+	// the prefix used (one per subtask and checkpoint with records; at
+	// most 100,000, else the start fails with ErrBroker): give a job that
+	// starts afresh, not from a snapshot, a new prefix.
 	TransactionalIDPrefix string
 	// TransactionTimeout of an ExactlyOnce sink (default
 	// DefaultTransactionTimeout): it must exceed the checkpoint interval
