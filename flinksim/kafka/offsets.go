@@ -11,6 +11,7 @@ type TopicPartition struct {
 	Partition int32
 }
 
+// String returns TOPIC-PARTITION.
 func (tp TopicPartition) String() string { return fmt.Sprintf("%s-%d", tp.Topic, tp.Partition) }
 
 // Offsets says where a source starts or stops reading each partition, as
@@ -66,6 +67,7 @@ func Specific(offsets map[TopicPartition]int64) Offsets {
 	return Offsets{kind: specific, specific: m}
 }
 
+// String names the offsets, as "earliest" or "timestamp 2024-…".
 func (o Offsets) String() string {
 	switch o.kind {
 	case committed:

@@ -31,6 +31,8 @@ const (
 	ExactlyOnce
 )
 
+// String returns Flink's name of the guarantee: NONE, AT_LEAST_ONCE,
+// EXACTLY_ONCE.
 func (d Delivery) String() string {
 	switch d {
 	case DeliveryNone:

@@ -56,6 +56,8 @@ func (s Split) Done() bool {
 	return !s.Discovery && s.StopOffset != NoStopOffset && s.Offset >= s.StopOffset
 }
 
+// String describes the split, as "in-3@42" (topic in, partition 3,
+// next offset 42), "in-3@earliest..100" (bounded) or "discovery{in:4}".
 func (s Split) String() string {
 	if s.Discovery {
 		parts := make([]string, 0, len(s.Known))
