@@ -226,3 +226,19 @@ func TestSinkErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestDeliveryNone: without failures the NONE sink writes every record
+// once, the last batch at the end of input.
+//
+// Mutant it kills: Flush(true) not writing what is buffered (the records
+// after the last full batch are missing).
+func TestDeliveryNone(t *testing.T) {
+	_, brokers := cluster(t)
+	createTopic(t, brokers, "in", 2)
+	createTopic(t, brokers, "out", 2)
+	produce(t, brokers, numbered("in", 0, 250, 5)...)
+	eoJob(t, brokers, "", 2, kafka.DeliveryNone, nil, time.Hour, 100)
+	if d := diffKeys(expected(readAll(t, brokers, "in", false)), byKey(readAll(t, brokers, "out", false))); d != "" {
+		t.Fatal(d)
+	}
+}
