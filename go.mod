@@ -3,14 +3,21 @@ module github.com/flinksim/go-flinksim
 go 1.26.8
 
 require (
+	github.com/segmentio/kafka-go v0.4.50
 	github.com/stretchr/testify v1.11.1
+	github.com/twmb/franz-go v1.21.0
+	github.com/twmb/franz-go/pkg/kfake v0.0.0-20260504210720-963be6fd5989
+	github.com/twmb/franz-go/pkg/kmsg v1.13.1
 	go.uber.org/goleak v1.3.0
 	go.uber.org/zap v1.27.0
 )
 
 require (
 	github.com/davecgh/go-spew v1.1.1 // indirect
+	github.com/klauspost/compress v1.18.5 // indirect
+	github.com/pierrec/lz4/v4 v4.1.26 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect
 	go.uber.org/multierr v1.10.0 // indirect
+	golang.org/x/crypto v0.50.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

@@ -18,7 +18,13 @@
 //
 //	go run ./examples/lifecycle [--dir DIR]
 //
-// Planned: fraud detection with keyed state and timers, a Nexmark query, a
-// Kafka pipeline, and teaching programs that show checkpoint barriers and
-// recovery.
+// kafka reads a topic, keeps each key's running count and sum in keyed
+// state, and writes one record per input to another topic exactly once,
+// in Kafka transactions. Without --brokers it starts an in-process Kafka
+// cluster, writes a demo stream, runs the job and checks its output:
+//
+//	go run ./examples/kafka [--brokers HOST:PORT] [--in in] [--out out] [--bounded] [--fail-after N] [--parallelism N] [--checkpoint-interval D]
+//
+// Planned: fraud detection with keyed state and timers, a Nexmark query,
+// and teaching programs that show checkpoint barriers and recovery.
 package examples

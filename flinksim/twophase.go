@@ -29,7 +29,10 @@ import (
 // sink does — the restart is not blocked, and the records of that
 // transaction are lost (restoring a snapshot older than what the external
 // system keeps loses data). Without checkpointing, a transaction spans
-// the whole input and is committed at its end.
+// the whole input and is committed at its end. A sink that holds
+// connections may also have a Close() error method: it is called once
+// when the subtask ends, whatever the outcome, after the open
+// transaction was aborted.
 type TwoPhaseCommitSink[T, TXN any] interface {
 	BeginTransaction() (TXN, error)
 	Write(txn TXN, v T) error
@@ -57,10 +60,10 @@ func SinkTwoPhase[T, TXN any](s Stream[T], name string, open func(rt *RuntimeCon
 			}
 			op := &twoPhaseOp[T, TXN]{ctx: ctx, rt: rt, sink: sink, codec: codec}
 			if err := op.recover(); err != nil {
-				return nil, err
+				return nil, errors.Join(err, op.Close())
 			}
 			if op.current, err = sink.BeginTransaction(); err != nil {
-				return nil, fmt.Errorf("begin transaction: %w", err)
+				return nil, errors.Join(fmt.Errorf("begin transaction: %w", err), op.Close())
 			}
 			op.open = true
 			return op, nil
@@ -245,13 +248,18 @@ func (o *twoPhaseOp[T, TXN]) NotifyCheckpointComplete(id int64) error {
 // checkpoint commits them.
 func (o *twoPhaseOp[T, TXN]) NotifyCheckpointAborted(int64) {}
 
-// Close aborts the open transaction. Pre-committed ones stay: a restore
-// commits those whose checkpoint completed.
+// Close aborts the open transaction, then closes a sink that has a
+// Close method. Pre-committed ones stay: a restore commits those whose
+// checkpoint completed.
 func (o *twoPhaseOp[T, TXN]) Close() error {
+	var err error
 	if o.open {
 		o.open = false
 		o.ctx.Trace(engine.TraceTxnAbort, 0, fmt.Sprint(o.current))
-		return o.sink.Abort(o.current)
+		err = o.sink.Abort(o.current)
 	}
-	return nil
+	if c, ok := o.sink.(interface{ Close() error }); ok {
+		err = errors.Join(err, c.Close())
+	}
+	return err
 }

@@ -2,11 +2,20 @@ module github.com/flinksim/go-flinksim/usertest
 
 go 1.26.8
 
-require github.com/flinksim/go-flinksim v0.0.0
+require (
+	github.com/flinksim/go-flinksim v0.0.0
+	github.com/twmb/franz-go v1.21.0
+	github.com/twmb/franz-go/pkg/kfake v0.0.0-20260504210720-963be6fd5989
+)
 
 require (
+	github.com/klauspost/compress v1.18.5 // indirect
+	github.com/pierrec/lz4/v4 v4.1.26 // indirect
+	github.com/segmentio/kafka-go v0.4.50 // indirect
+	github.com/twmb/franz-go/pkg/kmsg v1.13.1 // indirect
 	go.uber.org/multierr v1.10.0 // indirect
 	go.uber.org/zap v1.27.0 // indirect
+	golang.org/x/crypto v0.50.0 // indirect
 )
 
 replace github.com/flinksim/go-flinksim => ../
