@@ -145,7 +145,7 @@ func (s *Service) takeCode(typ CodeContentType, c CodeContent) (codeCopy, error)
 		}
 		data, err := s.code.Get(bucket, loc.FileKey)
 		if errors.Is(err, ErrNoSuchKey) {
-			return codeCopy{}, codeValidation("the code package s3://%s/%s does not exist", bucket, loc.FileKey)
+			return codeCopy{}, invalidArgument("the code package s3://%s/%s does not exist", bucket, loc.FileKey)
 		}
 		if err != nil {
 			return codeCopy{}, codeValidation("the code package s3://%s/%s cannot be read: %v", bucket, loc.FileKey, err)

@@ -1,7 +1,7 @@
 package lifecycle
 
 import (
-	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -27,9 +27,10 @@ type JobContext struct {
 	Parallelism int
 	// PropertyGroups are the runtime properties.
 	PropertyGroups []PropertyGroup
-	// Payload is the code package's payload (see NewCodePackage): data the
-	// package carries for its builder, such as a version tag.
-	Payload []byte
+	// Package is the code package, the whole JSON document (see
+	// NewCodePackage): what it carries for its builder besides the
+	// builder's name, such as a version tag or settings.
+	Package []byte
 }
 
 // Property returns the value of key in the property group id.
@@ -43,36 +44,50 @@ func (j JobContext) Property(id, key string) (string, bool) {
 	return "", false
 }
 
-// codePackageMagic starts every code package.
-const codePackageMagic = "flinksim-application 1\n"
+// PackageString returns the string member name of the code package.
+func (j JobContext) PackageString(name string) (string, bool) {
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(j.Package, &doc) != nil {
+		return "", false
+	}
+	var v string
+	if raw, ok := doc[name]; !ok || json.Unmarshal(raw, &v) != nil {
+		return "", false
+	}
+	return v, true
+}
 
 // NewCodePackage returns the bytes of a code package — what a build puts in
 // the bucket, the stand-in for a JAR — that runs the JobBuilder registered
-// (Service.RegisterBuilder) under builder, handing it payload. The format
-// is text: the line "flinksim-application 1", the line "builder: NAME",
-// an empty line, then the payload.
-func NewCodePackage(builder string, payload []byte) []byte {
-	var b bytes.Buffer
-	b.WriteString(codePackageMagic)
-	b.WriteString("builder: " + builder + "\n\n")
-	b.Write(payload)
-	return b.Bytes()
+// (Service.RegisterBuilder) under job. A code package is a JSON document, an
+// object whose string member "job" names the builder; fields are its other
+// members, which the builder reads from JobContext.Package.
+func NewCodePackage(job string, fields map[string]string) []byte {
+	doc := map[string]string{}
+	for k, v := range fields {
+		doc[k] = v
+	}
+	doc["job"] = job
+	data, _ := json.Marshal(doc) // strings always marshal
+	return data
 }
 
 // ErrBadCodePackage is why an application whose code is not a code package
 // of this service, or names no registered builder, fails to start.
 var ErrBadCodePackage = errors.New("lifecycle: not a runnable code package")
 
-// parseCodePackage returns the builder name and payload of a code package.
-func parseCodePackage(data []byte) (builder string, payload []byte, err error) {
-	rest, ok := bytes.CutPrefix(data, []byte(codePackageMagic))
+// parseCodePackage returns the builder a code package names.
+func parseCodePackage(data []byte) (job string, err error) {
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return "", fmt.Errorf("%w: it is not a JSON document: %v", ErrBadCodePackage, err)
+	}
+	raw, ok := doc["job"]
 	if !ok {
-		return "", nil, fmt.Errorf("%w: it does not start with %q", ErrBadCodePackage, codePackageMagic[:len(codePackageMagic)-1])
+		return "", fmt.Errorf("%w: it has no \"job\" member naming its job builder", ErrBadCodePackage)
 	}
-	line, payload, ok := bytes.Cut(rest, []byte("\n\n"))
-	name, found := bytes.CutPrefix(line, []byte("builder: "))
-	if !ok || !found || len(name) == 0 || bytes.ContainsAny(name, "\n") {
-		return "", nil, fmt.Errorf("%w: no \"builder: NAME\" line followed by an empty line", ErrBadCodePackage)
+	if err := json.Unmarshal(raw, &job); err != nil || job == "" {
+		return "", fmt.Errorf("%w: its \"job\" member is not the name of a job builder", ErrBadCodePackage)
 	}
-	return string(name), payload, nil
+	return job, nil
 }

@@ -109,7 +109,7 @@ func (s *Service) openApp(rec *appRecord) (*app, error) {
 func (s *Service) copyCode(data []byte, loc *S3ContentLocation) (codeCopy, error) {
 	sum := md5.Sum(data)
 	c := codeCopy{MD5: hex.EncodeToString(sum[:]), Size: int64(len(data)), Location: cloneLocation(loc)}
-	c.Builder, _, _ = parseCodePackage(data) // a bad package is accepted, and fails at start
+	c.Builder, _ = parseCodePackage(data) // a bad package is accepted, and fails at start
 	s.codeMu.Lock()
 	defer s.codeMu.Unlock()
 	if _, err := s.readCode(c); err == nil {

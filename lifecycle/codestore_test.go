@@ -53,7 +53,7 @@ func (r *idleReader) PollNext(flinksim.Collector[int64]) (flinksim.InputStatus, 
 func (r *idleReader) SnapshotState(int64) ([]int, error) { return append([]int(nil), r.splits...), nil }
 func (r *idleReader) Close() error                       { return nil }
 
-// payloads records the payload every start of an application's job hands
+// payloads records the package's version every start of an application's job hands
 // its builder, by version.
 type payloads struct {
 	mu  sync.Mutex
@@ -66,11 +66,12 @@ func (p *payloads) of(version int64) [][]byte {
 	return p.got[version]
 }
 
-// idleBuilder builds an idle job, after recording the payload it is given.
+// idleBuilder builds an idle job, after recording the version its package gives.
 func idleBuilder(p *payloads) lifecycle.JobBuilder {
 	return func(env *flinksim.Environment, job lifecycle.JobContext) error {
 		p.mu.Lock()
-		p.got[job.ApplicationVersionID] = append(p.got[job.ApplicationVersionID], append([]byte(nil), job.Payload...))
+		version, _ := job.PackageString("version")
+		p.got[job.ApplicationVersionID] = append(p.got[job.ApplicationVersionID], []byte(version))
 		p.mu.Unlock()
 		flinksim.Sink(flinksim.FromSource(env, "idle", idleSource{}), "discard", func(int64) error { return nil })
 		return nil
@@ -251,7 +252,7 @@ func TestDirCodeStoreRefusesPathsOutside(t *testing.T) {
 // happens to it afterwards changes neither the description nor what runs.
 func TestCodeIsCopiedAtCreate(t *testing.T) {
 	s, p := newIdleService(t, lifecycle.Options{})
-	v1 := lifecycle.NewCodePackage("idle", []byte("payload v1"))
+	v1 := lifecycle.NewCodePackage("idle", map[string]string{"version": "payload v1"})
 	require.NoError(t, s.Code().Put("code", "app.zip", v1))
 	created := createIdle(t, s, "app", "app.zip", false)
 	want := lifecycle.CodeContentDescription{CodeMD5: md5hex(v1), CodeSize: int64(len(v1)),
@@ -260,7 +261,7 @@ func TestCodeIsCopiedAtCreate(t *testing.T) {
 	require.Equal(t, lifecycle.CodeZipFile, created.ApplicationConfigurationDescription.ApplicationCodeConfigurationDescription.CodeContentType)
 
 	// Overwrite the object, then delete it.
-	require.NoError(t, s.Code().Put("code", "app.zip", lifecycle.NewCodePackage("idle", []byte("payload v2"))))
+	require.NoError(t, s.Code().Put("code", "app.zip", lifecycle.NewCodePackage("idle", map[string]string{"version": "payload v2"})))
 	require.Equal(t, want, codeOf(describe(t, s, "app")))
 	require.NoError(t, s.Code().Delete("code", "app.zip"))
 	require.Equal(t, want, codeOf(describe(t, s, "app")))
@@ -282,8 +283,8 @@ func TestCodeIsCopiedAtCreate(t *testing.T) {
 // creates no version.
 func TestUpdateTakesANewCopyOfTheSameKey(t *testing.T) {
 	s, p := newIdleService(t, lifecycle.Options{})
-	v1 := lifecycle.NewCodePackage("idle", []byte("one"))
-	v2 := lifecycle.NewCodePackage("idle", []byte("second"))
+	v1 := lifecycle.NewCodePackage("idle", map[string]string{"version": "one"})
+	v2 := lifecycle.NewCodePackage("idle", map[string]string{"version": "second"})
 	require.NoError(t, s.Code().Put("code", "app.zip", v1))
 	createIdle(t, s, "app", "app.zip", false)
 	require.NoError(t, s.Code().Put("code", "app.zip", v2))
@@ -300,7 +301,7 @@ func TestUpdateTakesANewCopyOfTheSameKey(t *testing.T) {
 	require.Equal(t, md5hex(v1), codeOf(old.ApplicationVersionDetail).CodeMD5)
 
 	// A code update with no location re-copies the same object.
-	v3 := lifecycle.NewCodePackage("idle", []byte("third"))
+	v3 := lifecycle.NewCodePackage("idle", map[string]string{"version": "third"})
 	require.NoError(t, s.Code().Put("code", "app.zip", v3))
 	out, _ = update(t, s, "app", lifecycle.UpdateApplicationRequest{ApplicationConfigurationUpdate: &lifecycle.ApplicationConfigurationUpdate{
 		ApplicationCodeConfigurationUpdate: &lifecycle.ApplicationCodeConfigurationUpdate{}}})
@@ -315,7 +316,7 @@ func TestUpdateTakesANewCopyOfTheSameKey(t *testing.T) {
 	for _, key := range []string{"app.zip", "nothing/here.zip"} {
 		_, err = s.UpdateApplication(ctx(t), lifecycle.UpdateApplicationRequest{ApplicationName: "app", CurrentApplicationVersionID: 3,
 			ApplicationConfigurationUpdate: codeUpdate(key)})
-		requireAPIError(t, err, "CodeValidationException", key)
+		requireAPIError(t, err, "InvalidArgumentException", key, "does not exist")
 	}
 	d := describe(t, s, "app")
 	require.EqualValues(t, 3, d.ApplicationVersionID)
@@ -330,7 +331,7 @@ func TestUpdateTakesANewCopyOfTheSameKey(t *testing.T) {
 // caller's slice after CreateApplication changes nothing.
 func TestInlineCodeIsCopied(t *testing.T) {
 	s, p := newIdleService(t, lifecycle.Options{})
-	pkg := lifecycle.NewCodePackage("idle", []byte("inline"))
+	pkg := lifecycle.NewCodePackage("idle", map[string]string{"version": "inline"})
 	want := md5hex(pkg)
 	out, err := s.CreateApplication(ctx(t), lifecycle.CreateApplicationRequest{
 		ApplicationName: "inline", RuntimeEnvironment: lifecycle.RuntimeFlink1_20, ServiceExecutionRole: testRole,
@@ -360,9 +361,10 @@ func TestBadCodePackageFailsAtStart(t *testing.T) {
 		code []byte
 		why  []string // what the ErrorString says
 	}{
-		{"unregistered", lifecycle.NewCodePackage("nobody", []byte("x")), []string{"not a runnable code package", `"nobody"`, "registered"}},
-		{"not-a-package", []byte("PK\x03\x04 a real zip file"), []string{"not a runnable code package", "flinksim-application 1"}},
-		{"no-builder-line", []byte("flinksim-application 1\nmain: x\n\npayload"), []string{"not a runnable code package", "builder"}},
+		{"unregistered", lifecycle.NewCodePackage("nobody", map[string]string{"version": "x"}), []string{"not a runnable code package", `"nobody"`, "registered"}},
+		{"not-a-package", []byte("PK\x03\x04 a real zip file"), []string{"not a runnable code package", "not a JSON document"}},
+		{"no-job-member", []byte(`{"main": "x"}`), []string{"not a runnable code package", `"job"`}},
+		{"job-not-a-string", []byte(`{"job": 7}`), []string{"not a runnable code package", `"job"`}},
 		{"empty", []byte{}, []string{"not a runnable code package"}},
 	}
 	for _, c := range cases {

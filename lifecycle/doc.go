@@ -41,15 +41,17 @@
 // ZipFileContent. CreateApplication and UpdateApplication take a copy:
 // CodeMD5 (hex) and CodeSize describe it, and overwriting or deleting the
 // object changes nothing until the next UpdateApplication, even one naming
-// the same key. A configuration naming a missing object is a
-// CodeValidationException.
+// the same key. A configuration naming a missing object is an
+// InvalidArgumentException, as the service's clients (the AWS Terraform
+// provider) expect; so is a snapshot that does not exist.
 //
-// A code package (NewCodePackage) names a JobBuilder registered with the
-// service and carries a payload for it. When the application starts, the
+// A code package (NewCodePackage) is a JSON document whose member "job"
+// names a JobBuilder registered with the service; its other members are
+// for the builder. When the application starts, the
 // service prepares a flinksim.Environment — the current parallelism,
 // checkpointing as configured, the application's checkpoint and snapshot
 // store, the snapshot to restore — and calls the builder with it and a
-// JobContext (the runtime properties, the payload): this is the main() of
+// JobContext (the runtime properties, the package): this is the main() of
 // a Flink application, where the logical graph is generated. A package that
 // names no registered builder, or a builder that fails, fails the start, as
 // a bad JAR does.

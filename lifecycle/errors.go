@@ -17,8 +17,9 @@ type APIError interface {
 	ErrorMessage() string
 }
 
-// ResourceNotFoundException: the application, snapshot, version or
-// operation does not exist.
+// ResourceNotFoundException: the application, version or operation does
+// not exist. (A snapshot that does not exist is an
+// InvalidArgumentException, as the service's clients expect.)
 type ResourceNotFoundException struct{ Message string }
 
 // ResourceInUseException: the action is not allowed in the application's
@@ -37,8 +38,9 @@ type InvalidRequestException struct{ Message string }
 // request carries is not the application's current one.
 type ConcurrentModificationException struct{ Message string }
 
-// CodeValidationException: the code the configuration names does not exist
-// or is not valid.
+// CodeValidationException: the code the configuration names cannot be
+// read or is too large. (A code package missing from its bucket is an
+// InvalidArgumentException, as the service's clients expect.)
 type CodeValidationException struct{ Message string }
 
 // InvalidApplicationConfigurationException: the application's configuration

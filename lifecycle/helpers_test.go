@@ -262,8 +262,8 @@ func newService(t *testing.T, opts lifecycle.Options, c *counts) *lifecycle.Serv
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, s.Close()) })
 	require.NoError(t, s.RegisterBuilder("count", countingBuilder(c)))
-	require.NoError(t, s.Code().Put("code", "count-v1.zip", lifecycle.NewCodePackage("count", []byte("v1"))))
-	require.NoError(t, s.Code().Put("code", "count-v2.zip", lifecycle.NewCodePackage("count", []byte("v2"))))
+	require.NoError(t, s.Code().Put("code", "count-v1.zip", lifecycle.NewCodePackage("count", map[string]string{"version": "v1"})))
+	require.NoError(t, s.Code().Put("code", "count-v2.zip", lifecycle.NewCodePackage("count", map[string]string{"version": "v2"})))
 	return s
 }
 

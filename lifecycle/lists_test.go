@@ -34,7 +34,7 @@ import (
 
 func putIdle(t *testing.T, s *lifecycle.Service, key string, payload string) {
 	t.Helper()
-	require.NoError(t, s.Code().Put("code", key, lifecycle.NewCodePackage("idle", []byte(payload))))
+	require.NoError(t, s.Code().Put("code", key, lifecycle.NewCodePackage("idle", map[string]string{"version": payload})))
 }
 
 // listAll pages through ListApplications with limit and returns the pages.
@@ -294,8 +294,8 @@ func TestListAndDescribeApplicationVersions(t *testing.T) {
 	require.Empty(t, props(v2))
 	require.Equal(t, []lifecycle.PropertyGroup{{PropertyGroupID: "g", PropertyMap: map[string]string{"k": "v3"}}}, props(v3))
 	require.Equal(t, 3, par(v3))
-	require.Equal(t, md5hex(lifecycle.NewCodePackage("idle", []byte("one"))), codeOf(v3).CodeMD5)
-	require.Equal(t, md5hex(lifecycle.NewCodePackage("idle", []byte("two"))), codeOf(v4).CodeMD5)
+	require.Equal(t, md5hex(lifecycle.NewCodePackage("idle", map[string]string{"version": "one"})), codeOf(v3).CodeMD5)
+	require.Equal(t, md5hex(lifecycle.NewCodePackage("idle", map[string]string{"version": "two"})), codeOf(v4).CodeMD5)
 	require.Equal(t, "v2.zip", codeOf(v4).S3ApplicationCodeLocationDescription.FileKey)
 	require.Equal(t, "v1.zip", codeOf(v1).S3ApplicationCodeLocationDescription.FileKey)
 	require.Equal(t, testRole, v4.ServiceExecutionRole)

@@ -47,7 +47,7 @@ func (s *Service) startJob(a *app, spec jobSpec) (*runningJob, error) {
 	if err != nil {
 		return nil, err
 	}
-	name, payload, err := parseCodePackage(code)
+	name, err := parseCodePackage(code)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (s *Service) startJob(a *app, spec jobSpec) (*runningJob, error) {
 	}
 	env := flinksim.NewEnvironmentFromConfig(jc)
 	if err := runBuilder(build, env, JobContext{ApplicationName: appName, ApplicationVersionID: spec.version.ID,
-		Parallelism: cfg.Parallelism.CurrentParallelism, PropertyGroups: cloneGroups(cfg.Properties), Payload: payload}); err != nil {
+		Parallelism: cfg.Parallelism.CurrentParallelism, PropertyGroups: cloneGroups(cfg.Properties), Package: code}); err != nil {
 		return nil, fmt.Errorf("the job builder %q failed: %w", name, err)
 	}
 	ctx, cancel := context.WithCancel(s.ctx)

@@ -106,7 +106,7 @@ func (s *Service) DescribeApplicationSnapshot(ctx context.Context, in DescribeAp
 	}
 	sn := a.rec.snapshot(in.SnapshotName)
 	if sn == nil {
-		return DescribeApplicationSnapshotResponse{}, notFound("snapshot %s of application %s does not exist", in.SnapshotName, a.rec.Name)
+		return DescribeApplicationSnapshotResponse{}, invalidArgument("snapshot %s of application %s does not exist", in.SnapshotName, a.rec.Name)
 	}
 	return DescribeApplicationSnapshotResponse{SnapshotDetails: snapshotDetails(*sn)}, nil
 }
@@ -134,7 +134,7 @@ func (s *Service) DeleteApplicationSnapshot(ctx context.Context, in DeleteApplic
 	}
 	sn := a.rec.snapshot(in.SnapshotName)
 	if sn == nil {
-		return DeleteApplicationSnapshotResponse{}, notFound("snapshot %s of application %s does not exist", in.SnapshotName, a.rec.Name)
+		return DeleteApplicationSnapshotResponse{}, invalidArgument("snapshot %s of application %s does not exist", in.SnapshotName, a.rec.Name)
 	}
 	if !sameSecond(sn.Created, in.SnapshotCreationTimestamp) {
 		return DeleteApplicationSnapshotResponse{}, invalidArgument("SnapshotCreationTimestamp %s is not snapshot %s's (%s)",

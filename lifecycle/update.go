@@ -90,7 +90,7 @@ func (s *Service) UpdateApplication(ctx context.Context, in UpdateApplicationReq
 		return UpdateApplicationResponse{}, err
 	}
 	if restore.ApplicationRestoreType == RestoreFromCustomSnapshot && a.rec.snapshot(restore.SnapshotName) == nil {
-		return UpdateApplicationResponse{}, notFound("snapshot %s of application %s does not exist", restore.SnapshotName, a.rec.Name)
+		return UpdateApplicationResponse{}, invalidArgument("snapshot %s of application %s does not exist", restore.SnapshotName, a.rec.Name)
 	}
 	cur := a.rec.current()
 	next := versionRecord{ID: cur.ID + 1, Created: s.now(), UpdatedFrom: cur.ID, Config: cfg}

@@ -168,7 +168,6 @@ func createCases() []createCase {
 	const (
 		ia  = "InvalidArgumentException"
 		uo  = "UnsupportedOperationException"
-		cv  = "CodeValidationException"
 		le  = "LimitExceededException"
 		tmt = "TooManyTagsException"
 	)
@@ -246,11 +245,11 @@ func createCases() []createCase {
 		{"bucket with path", location(lifecycle.S3ContentLocation{BucketARN: "arn:aws:s3:::code/sub", FileKey: "count-v1.zip"}), ia, []string{"BucketARN"}},
 		{"file key missing", location(lifecycle.S3ContentLocation{BucketARN: testBucket}), ia, []string{"FileKey"}},
 		{"file key 1025", location(lifecycle.S3ContentLocation{BucketARN: testBucket, FileKey: long("k", 1025)}), ia, []string{"FileKey", "1024"}},
-		{"file key 1024 missing", location(lifecycle.S3ContentLocation{BucketARN: testBucket, FileKey: long("k", 1024)}), cv, []string{"does not exist"}},
+		{"file key 1024 missing", location(lifecycle.S3ContentLocation{BucketARN: testBucket, FileKey: long("k", 1024)}), ia, []string{"does not exist"}},
 		{"object version 1025", location(lifecycle.S3ContentLocation{BucketARN: testBucket, FileKey: "count-v1.zip", ObjectVersion: long("v", 1025)}), ia, []string{"ObjectVersion"}},
-		{"object missing", location(lifecycle.S3ContentLocation{BucketARN: testBucket, FileKey: "missing.zip"}), cv, []string{"missing.zip"}},
-		{"bucket missing object", location(lifecycle.S3ContentLocation{BucketARN: "arn:aws:s3:::nobucket", FileKey: "count-v1.zip"}), cv, []string{"nobucket"}},
-		{"key escaping the bucket", location(lifecycle.S3ContentLocation{BucketARN: testBucket, FileKey: "../code/count-v1.zip"}), cv, nil},
+		{"object missing", location(lifecycle.S3ContentLocation{BucketARN: testBucket, FileKey: "missing.zip"}), ia, []string{"missing.zip", "does not exist"}},
+		{"bucket missing object", location(lifecycle.S3ContentLocation{BucketARN: "arn:aws:s3:::nobucket", FileKey: "count-v1.zip"}), ia, []string{"nobucket"}},
+		{"key escaping the bucket", location(lifecycle.S3ContentLocation{BucketARN: testBucket, FileKey: "../code/count-v1.zip"}), ia, nil},
 
 		// Property groups: at most 50, Id 1..50 [a-zA-Z0-9_.-]+ and unique,
 		// PropertyMap 1..50 entries, keys and values 1..2048.
@@ -431,7 +430,7 @@ func TestUpdateApplicationValidation(t *testing.T) {
 		{"runtime SQL", v1(lifecycle.UpdateApplicationRequest{RuntimeEnvironmentUpdate: lifecycle.RuntimeSQL1_0}), "UnsupportedOperationException", []string{"SQL-1_0"}},
 		{"runtime unknown", v1(lifecycle.UpdateApplicationRequest{RuntimeEnvironmentUpdate: "FLINK-0_1"}), ia, []string{"RuntimeEnvironment"}},
 		{"role not an ARN", v1(lifecycle.UpdateApplicationRequest{ServiceExecutionRoleUpdate: "role"}), ia, []string{"ServiceExecutionRole"}},
-		{"code missing", v1(lifecycle.UpdateApplicationRequest{ApplicationConfigurationUpdate: codeUpdate("missing.zip")}), "CodeValidationException", []string{"missing.zip"}},
+		{"code missing", v1(lifecycle.UpdateApplicationRequest{ApplicationConfigurationUpdate: codeUpdate("missing.zip")}), "InvalidArgumentException", []string{"missing.zip"}},
 		{"code PLAINTEXT", v1(lifecycle.UpdateApplicationRequest{ApplicationConfigurationUpdate: &lifecycle.ApplicationConfigurationUpdate{
 			ApplicationCodeConfigurationUpdate: &lifecycle.ApplicationCodeConfigurationUpdate{CodeContentTypeUpdate: lifecycle.CodePlainText}}}), ia, []string{"CodeContentType"}},
 		{"code bucket not S3", v1(lifecycle.UpdateApplicationRequest{ApplicationConfigurationUpdate: &lifecycle.ApplicationConfigurationUpdate{
@@ -460,7 +459,7 @@ func TestUpdateApplicationValidation(t *testing.T) {
 		{"custom restore without name", restore(lifecycle.ApplicationRestoreConfiguration{ApplicationRestoreType: lifecycle.RestoreFromCustomSnapshot}), ia, []string{"SnapshotName"}},
 		{"custom restore bad name", restore(lifecycle.ApplicationRestoreConfiguration{ApplicationRestoreType: lifecycle.RestoreFromCustomSnapshot, SnapshotName: "a b"}), ia, []string{"SnapshotName"}},
 		{"skip restore with name", restore(lifecycle.ApplicationRestoreConfiguration{ApplicationRestoreType: lifecycle.SkipRestoreFromSnapshot, SnapshotName: "s"}), ia, []string{"SnapshotName"}},
-		{"custom restore of no snapshot", restore(lifecycle.ApplicationRestoreConfiguration{ApplicationRestoreType: lifecycle.RestoreFromCustomSnapshot, SnapshotName: "nope"}), "ResourceNotFoundException", []string{"nope"}},
+		{"custom restore of no snapshot", restore(lifecycle.ApplicationRestoreConfiguration{ApplicationRestoreType: lifecycle.RestoreFromCustomSnapshot, SnapshotName: "nope"}), "InvalidArgumentException", []string{"nope", "does not exist"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -634,8 +633,10 @@ func TestUnknownApplication(t *testing.T) {
 	}
 }
 
-// TestNotFoundInsideAnApplication: a version, operation or snapshot that
-// does not exist is ResourceNotFoundException too.
+// TestNotFoundInsideAnApplication: a version or operation that does not
+// exist is ResourceNotFoundException too; a snapshot that does not exist
+// is InvalidArgumentException ("… does not exist"), as the service's
+// clients expect.
 func TestNotFoundInsideAnApplication(t *testing.T) {
 	s := newService(t, lifecycle.Options{}, newCounts())
 	_, err := s.CreateApplication(ctx(t), validCreate("app"))
@@ -649,10 +650,10 @@ func TestNotFoundInsideAnApplication(t *testing.T) {
 	_, err = s.WaitForOperation(ctx(t), "app", "deadbeef")
 	requireAPIError(t, err, "ResourceNotFoundException", "deadbeef")
 	_, err = s.DescribeApplicationSnapshot(ctx(t), lifecycle.DescribeApplicationSnapshotRequest{ApplicationName: "app", SnapshotName: strings.Repeat("s", 256)})
-	requireAPIError(t, err, "ResourceNotFoundException")
+	requireAPIError(t, err, "InvalidArgumentException", "does not exist")
 	_, err = s.StartApplication(ctx(t), lifecycle.StartApplicationRequest{ApplicationName: "app", RunConfiguration: &lifecycle.RunConfiguration{
 		ApplicationRestoreConfiguration: &lifecycle.ApplicationRestoreConfiguration{ApplicationRestoreType: lifecycle.RestoreFromCustomSnapshot, SnapshotName: "none"}}})
-	requireAPIError(t, err, "ResourceNotFoundException", "none")
+	requireAPIError(t, err, "InvalidArgumentException", "none", "does not exist")
 	require.Equal(t, lifecycle.StatusReady, describe(t, s, "app").ApplicationStatus)
 }
 
@@ -864,13 +865,13 @@ func TestDeleteTimestamps(t *testing.T) {
 	requireAPIError(t, del("snap", time.Time{}), "InvalidArgumentException", "SnapshotCreationTimestamp")
 	requireAPIError(t, del("snap", snap.SnapshotCreationTimestamp.Add(time.Hour)), "InvalidArgumentException", "SnapshotCreationTimestamp")
 	requireAPIError(t, del("snap", snap.SnapshotCreationTimestamp.Add(-time.Second)), "InvalidArgumentException", "SnapshotCreationTimestamp")
-	requireAPIError(t, del("other", snap.SnapshotCreationTimestamp), "ResourceNotFoundException", "other")
+	requireAPIError(t, del("other", snap.SnapshotCreationTimestamp), "InvalidArgumentException", "other", "does not exist")
 	_, err = s.DescribeApplicationSnapshot(ctx(t), lifecycle.DescribeApplicationSnapshotRequest{ApplicationName: "app", SnapshotName: "snap"})
 	require.NoError(t, err, "a refused deletion keeps the snapshot")
 	// The timestamp as it travels, in seconds and another zone, is the snapshot's.
 	require.NoError(t, del("snap", snap.SnapshotCreationTimestamp.Truncate(time.Second).In(time.FixedZone("X", 3600))))
 	_, err = s.DescribeApplicationSnapshot(ctx(t), lifecycle.DescribeApplicationSnapshotRequest{ApplicationName: "app", SnapshotName: "snap"})
-	requireAPIError(t, err, "ResourceNotFoundException", "snap")
+	requireAPIError(t, err, "InvalidArgumentException", "snap", "does not exist")
 
 	delApp := func(at time.Time) error {
 		_, err := s.DeleteApplication(ctx(t), lifecycle.DeleteApplicationRequest{ApplicationName: "app", CreateTimestamp: at})

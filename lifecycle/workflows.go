@@ -21,7 +21,7 @@ func restoreRefLocked(a *app, r ApplicationRestoreConfiguration, snapshotsEnable
 	case RestoreFromCustomSnapshot:
 		snap := a.rec.snapshot(r.SnapshotName)
 		if snap == nil || snap.Status != SnapshotReady {
-			return "", "", notFound("snapshot %s of application %s does not exist", r.SnapshotName, a.rec.Name)
+			return "", "", invalidArgument("snapshot %s of application %s does not exist", r.SnapshotName, a.rec.Name)
 		}
 		return snap.Ref, snap.Name, nil
 	}

@@ -110,7 +110,7 @@ func TestLifecycleAutomation(t *testing.T) {
 	must(svc.RegisterBuilder("counter", counterJob(log, seen)), "RegisterBuilder")
 
 	// The build drops its package in the bucket.
-	must(svc.Code().Put("builds", "counter-1.0.zip", lifecycle.NewCodePackage("counter", []byte("1.0"))), "Put")
+	must(svc.Code().Put("builds", "counter-1.0.zip", lifecycle.NewCodePackage("counter", map[string]string{"version": "1.0"})), "Put")
 
 	const app = "counter"
 	created, err := svc.CreateApplication(ctx, lifecycle.CreateApplicationRequest{

@@ -358,7 +358,7 @@ func (d *demo) walk() error {
 // upload puts the code packages v1 and v2 in the bucket, as a build does.
 func (d *demo) upload(code lifecycle.DirCodeStore) error {
 	for _, key := range []string{codeV1, codeV2} {
-		pkg := lifecycle.NewCodePackage(builder, []byte(strings.TrimSuffix(strings.TrimPrefix(key, "counter-"), ".zip")))
+		pkg := lifecycle.NewCodePackage(builder, map[string]string{"version": strings.TrimSuffix(strings.TrimPrefix(key, "counter-"), ".zip")})
 		if err := code.Put(bucket, key, pkg); err != nil {
 			return fmt.Errorf("uploading the code package: %w", err)
 		}
@@ -753,7 +753,7 @@ func countingJob(jobs *tracker) lifecycle.JobBuilder {
 		names[i] = fmt.Sprintf("user-%d", i)
 	}
 	return func(env *flinksim.Environment, job lifecycle.JobContext) error {
-		code := string(job.Payload)
+		code, _ := job.PackageString("version")
 		if code != "v1" && code != "v2" {
 			return fmt.Errorf("unknown code version %q", code)
 		}

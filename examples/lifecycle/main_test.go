@@ -132,7 +132,7 @@ func checkWalk(t *testing.T, out string) {
 // md5Of describes the code package key as DescribeApplication does: its
 // MD5 and size.
 func md5Of(key string) string {
-	pkg := lifecycle.NewCodePackage(builder, []byte(strings.TrimSuffix(strings.TrimPrefix(key, "counter-"), ".zip")))
+	pkg := lifecycle.NewCodePackage(builder, map[string]string{"version": strings.TrimSuffix(strings.TrimPrefix(key, "counter-"), ".zip")})
 	sum := md5.Sum(pkg)
 	return fmt.Sprintf("md5 %s, %d bytes", hex.EncodeToString(sum[:]), len(pkg))
 }
@@ -152,7 +152,7 @@ func TestWalk(t *testing.T) {
 	for _, key := range []string{codeV1, codeV2} {
 		data, err := os.ReadFile(filepath.Join(dir, "s3", bucket, key))
 		require.NoError(t, err)
-		assert.Contains(t, string(data), "builder: "+builder)
+		assert.Contains(t, string(data), `"job":"`+builder+`"`)
 	}
 	// The deletion is in the catalog: a service over the directory has no
 	// application.
