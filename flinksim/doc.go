@@ -452,8 +452,8 @@
 //
 // # Planned
 //
-// Event time and timers, unaligned checkpoints, a Kafka source and sink,
-// dynamic split assignment (splits handed to readers on request, and new
-// splits found while the job runs), and a test harness package are
-// planned.
+// Event time and timers, unaligned checkpoints, dynamic split assignment
+// (splits handed to readers on request, and new splits found while the job
+// runs), and a test harness package are planned. The Kafka source and sink
+// are package flinksim/kafka.
 package flinksim
