@@ -42,6 +42,7 @@ func (s *Service) CreateApplication(ctx context.Context, in CreateApplicationReq
 	if err != nil {
 		return CreateApplicationResponse{}, err
 	}
+	defer s.releaseCode(cfg.Code.MD5) // in the catalog or not needed, once this returns
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -54,11 +55,11 @@ func (s *Service) CreateApplication(ctx context.Context, in CreateApplicationReq
 	rec := &appRecord{Name: in.ApplicationName, ARN: s.arn(in.ApplicationName), Description: in.ApplicationDescription,
 		Mode: in.ApplicationMode, Created: now, LastUpdate: now, Status: StatusReady, VersionID: 1,
 		Versions: []versionRecord{{ID: 1, Created: now, Config: cfg}}, Tags: append([]Tag(nil), in.Tags...)}
-	if err := s.persist(rec); err != nil {
-		return CreateApplicationResponse{}, err
-	}
 	a, err := s.openApp(rec)
 	if err != nil {
+		return CreateApplicationResponse{}, err
+	}
+	if err := s.persist(rec); err != nil {
 		return CreateApplicationResponse{}, err
 	}
 	s.apps[rec.Name] = a
@@ -74,11 +75,6 @@ func (s *Service) resolveConfig(runtime RuntimeEnvironment, role string, c *Appl
 	if c == nil || c.ApplicationCodeConfiguration == nil {
 		return cfg, invalidArgument("ApplicationConfiguration.ApplicationCodeConfiguration is required for a Flink application")
 	}
-	code, err := s.takeCode(c.ApplicationCodeConfiguration.CodeContentType, c.ApplicationCodeConfiguration.CodeContent)
-	if err != nil {
-		return cfg, err
-	}
-	cfg.CodeType, cfg.Code = c.ApplicationCodeConfiguration.CodeContentType, code
 	if c.ApplicationSnapshotConfiguration != nil {
 		cfg.SnapshotsEnabled = c.ApplicationSnapshotConfiguration.SnapshotsEnabled
 	}
@@ -92,6 +88,7 @@ func (s *Service) resolveConfig(runtime RuntimeEnvironment, role string, c *Appl
 		cfg.Properties = cloneGroups(c.EnvironmentProperties.PropertyGroups)
 	}
 	if f := c.FlinkApplicationConfiguration; f != nil {
+		var err error
 		if cfg.Checkpoint, err = resolveCheckpoint(f.CheckpointConfiguration); err != nil {
 			return cfg, err
 		}
@@ -102,6 +99,12 @@ func (s *Service) resolveConfig(runtime RuntimeEnvironment, role string, c *Appl
 			return cfg, err
 		}
 	}
+	// The code last: once copied, the caller must release it.
+	code, err := s.takeCode(c.ApplicationCodeConfiguration.CodeContentType, c.ApplicationCodeConfiguration.CodeContent)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.CodeType, cfg.Code = c.ApplicationCodeConfiguration.CodeContentType, code
 	return cfg, nil
 }
 
@@ -311,8 +314,10 @@ func (s *Service) DeleteApplication(ctx context.Context, in DeleteApplicationReq
 	if err := checkStatusLocked(a, actionDelete); err != nil {
 		return DeleteApplicationResponse{}, err
 	}
+	was := a.rec.Status
 	a.rec.Status = StatusDeleting
 	if err := s.changedLocked(a); err != nil {
+		a.rec.Status = was // not deleting: the catalog could not say so
 		return DeleteApplicationResponse{}, err
 	}
 	j := detachLocked(a)

@@ -112,13 +112,23 @@ func (s *Service) copyCode(data []byte, loc *S3ContentLocation) (codeCopy, error
 	c.Builder, _ = parseCodePackage(data) // a bad package is accepted, and fails at start
 	s.codeMu.Lock()
 	defer s.codeMu.Unlock()
-	if _, err := s.readCode(c); err == nil {
-		return c, nil // kept already, by content
+	if _, err := s.readCode(c); err != nil { // not kept already, by content
+		if err := snapshot.WriteRecord(s.fs, path.Join(codeDir, c.MD5+codeSuffix), data); err != nil {
+			return codeCopy{}, fmt.Errorf("lifecycle: catalog: %w", err)
+		}
 	}
-	if err := snapshot.WriteRecord(s.fs, path.Join(codeDir, c.MD5+codeSuffix), data); err != nil {
-		return codeCopy{}, fmt.Errorf("lifecycle: catalog: %w", err)
-	}
+	s.pending[c.MD5]++
 	return c, nil
+}
+
+// releaseCode says that the copy md5 a create or update took is in a
+// version now, or not needed: collectCode may judge it.
+func (s *Service) releaseCode(md5 string) {
+	s.codeMu.Lock()
+	defer s.codeMu.Unlock()
+	if s.pending[md5]--; s.pending[md5] <= 0 {
+		delete(s.pending, md5)
+	}
 }
 
 // readCode returns the service's copy of a code package, checked against
@@ -134,10 +144,15 @@ func (s *Service) readCode(c codeCopy) ([]byte, error) {
 	return data, nil
 }
 
-// collectCode removes the code copies no version of any application uses,
-// under s.mu.
+// collectCode removes the code copies no version of any application
+// uses, nor a create or update in progress; under s.mu.
 func (s *Service) collectCode() {
+	s.codeMu.Lock()
+	defer s.codeMu.Unlock()
 	used := map[string]bool{}
+	for md5 := range s.pending {
+		used[md5+codeSuffix] = true
+	}
 	for _, a := range s.apps {
 		for _, v := range a.rec.Versions {
 			used[v.Config.Code.MD5+codeSuffix] = true

@@ -39,6 +39,8 @@ type counts struct {
 	cpWaiters []*cpWaiter
 	// firstWaiters wait for a version's first output.
 	firstWaiters map[int64][]chan struct{}
+	// hold, if set, can hold a checkpoint in the sink's flush.
+	hold *holdingJob
 }
 
 // cpWaiter waits for two checkpoints completed by a count subtask that had
@@ -213,12 +215,30 @@ func countingBuilder(c *counts) lifecycle.JobBuilder {
 			func(rt *flinksim.KeyedRuntimeContext[int64]) (flinksim.KeyedProcessFunction[int64, int64, [2]int64], error) {
 				return &countFn{n: flinksim.NewValueState[int64](rt, "n"), failAt: failAt, c: c, version: job.ApplicationVersionID}, nil
 			})
-		flinksim.Sink(counted, "check", func(r [2]int64) error {
-			c.observe(job.ApplicationVersionID, r[0], r[1])
-			return nil
+		flinksim.SinkTo(counted, "check", func(*flinksim.RuntimeContext) (flinksim.SinkWriter[[2]int64], error) {
+			return checkWriter{c: c, version: job.ApplicationVersionID}, nil
 		})
 		return nil
 	}
+}
+
+// checkWriter is the sink of countingBuilder: it checks every count, and
+// its flush before a checkpoint is held when c.hold is armed.
+type checkWriter struct {
+	c       *counts
+	version int64
+}
+
+func (w checkWriter) Write(r [2]int64) error {
+	w.c.observe(w.version, r[0], r[1])
+	return nil
+}
+
+func (w checkWriter) Flush(bool) error {
+	if w.c.hold != nil {
+		w.c.hold.wait()
+	}
+	return nil
 }
 
 // countFn is the keyed count of countingBuilder. It tells c of every

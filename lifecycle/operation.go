@@ -55,8 +55,8 @@ func (s *Service) newOperationLocked(a *app, operation string, from, to int64) *
 func (s *Service) finish(a *app, f *inflight, final ApplicationStatus, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ctx.Err() != nil {
-		return // closing: the catalog keeps the operation in progress, which New ends FAILED
+	if !s.liveLocked(a) {
+		return // closing (the catalog keeps the operation in progress, which New ends FAILED), or deleted
 	}
 	op := a.rec.operation(f.id)
 	if op == nil {
@@ -76,6 +76,9 @@ func (s *Service) finish(a *app, f *inflight, final ApplicationStatus, err error
 	}
 	if a.op == f {
 		a.op = nil
+		if final == StatusRunning && a.job == nil {
+			final = StatusReady // its job ended meanwhile (a bounded job that finished)
+		}
 		a.rec.Status = final
 	}
 	if err := s.changedLocked(a); err != nil {

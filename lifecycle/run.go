@@ -190,7 +190,7 @@ func (s *Service) watch(a *app, j *runningJob) {
 func (s *Service) jobEnded(a *app, j *runningJob) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ctx.Err() != nil || j.stopping || a.job != j {
+	if !s.liveLocked(a) || j.stopping || a.job != j {
 		return
 	}
 	a.job = nil

@@ -81,8 +81,11 @@ type Service struct {
 	unlock func()         // releases Options.Dir
 	wg     sync.WaitGroup // every goroutine of the service
 
-	// codeMu serialises the writes of code copies.
-	codeMu sync.Mutex
+	// codeMu serialises the writes and removals of code copies; pending
+	// counts the copies a create or update has written and not yet put in
+	// a version, which collectCode must keep.
+	codeMu  sync.Mutex
+	pending map[string]int
 
 	mu       sync.Mutex
 	apps     map[string]*app
@@ -163,7 +166,8 @@ func New(opts Options) (*Service, error) {
 	ctx, stop := context.WithCancel(context.Background())
 	cancel := func() { stop(); unlock() }
 	s := &Service{opts: opts, fs: fsys, code: code, clock: opts.Clock, log: opts.Logger,
-		ctx: ctx, cancel: stop, unlock: unlock, apps: map[string]*app{}, builders: map[string]JobBuilder{}}
+		ctx: ctx, cancel: stop, unlock: unlock, apps: map[string]*app{}, builders: map[string]JobBuilder{},
+		pending: map[string]int{}}
 	for _, dir := range []string{catalogDir, codeDir, appsDir} {
 		if err := fsys.MkdirAll(dir); err != nil {
 			cancel()
@@ -193,6 +197,9 @@ func (s *Service) RegisterBuilder(name string, b JobBuilder) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
 	if _, ok := s.builders[name]; ok {
 		return fmt.Errorf("lifecycle: RegisterBuilder: %q is registered already", name)
 	}
@@ -251,6 +258,13 @@ func (s *Service) changedLocked(a *app) error {
 	err := s.persist(a.rec)
 	notifyLocked(a)
 	return err
+}
+
+// liveLocked reports whether a is still the service's application of its
+// name (not deleted, the service not closing): work that ends late must
+// not write a record back; under s.mu.
+func (s *Service) liveLocked(a *app) bool {
+	return s.ctx.Err() == nil && s.apps[a.rec.Name] == a
 }
 
 // notifyLocked wakes the waiters of a, under s.mu.

@@ -2,9 +2,13 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"sort"
 
 	"go.uber.org/zap"
+
+	"github.com/flinksim/go-flinksim/snapshot"
 )
 
 // CreateApplicationSnapshot takes a snapshot of a RUNNING application's
@@ -43,13 +47,14 @@ func (s *Service) CreateApplicationSnapshot(ctx context.Context, in CreateApplic
 	a.rec.Snapshots = append(a.rec.Snapshots, snapshotRecord{Name: in.SnapshotName, Version: j.version,
 		Runtime: a.rec.current().Config.Runtime, Created: s.now(), Status: SnapshotCreating})
 	if err := s.changedLocked(a); err != nil {
+		a.rec.Snapshots = a.rec.Snapshots[:len(a.rec.Snapshots)-1] // not taken: the catalog could not say so
 		return CreateApplicationSnapshotResponse{}, err
 	}
 	s.wg.Go(func() {
 		rec, err := j.client.TriggerSavepoint(s.ctx, in.SnapshotName)
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if s.ctx.Err() != nil {
+		if !s.liveLocked(a) {
 			return
 		}
 		sn := a.rec.snapshot(in.SnapshotName)
@@ -143,18 +148,21 @@ func (s *Service) DeleteApplicationSnapshot(ctx context.Context, in DeleteApplic
 	if sn.Status == SnapshotCreating {
 		return DeleteApplicationSnapshotResponse{}, inUse("snapshot %s is still being taken", sn.Name)
 	}
-	if sn.Ref != "" {
-		if err := a.store.DeleteSavepoint(sn.Name); err != nil {
-			return DeleteApplicationSnapshotResponse{}, err
+	// The record first, durably, then the data: a crash between them
+	// leaves data no record names, never a record of data that is gone.
+	kept := a.rec.Snapshots
+	deleted := *sn
+	a.rec.Snapshots = slices.DeleteFunc(slices.Clone(kept), func(o snapshotRecord) bool { return o.Name == deleted.Name })
+	if err := s.changedLocked(a); err != nil {
+		a.rec.Snapshots = kept
+		return DeleteApplicationSnapshotResponse{}, err
+	}
+	if deleted.Ref != "" {
+		if err := a.store.DeleteSavepoint(deleted.Name); err != nil && !errors.Is(err, snapshot.ErrNotFound) {
+			s.log.Warn("deleting a snapshot's data", zap.String("application", a.rec.Name), zap.String("snapshot", deleted.Name), zap.Error(err))
 		}
 	}
-	for i := range a.rec.Snapshots {
-		if a.rec.Snapshots[i].Name == sn.Name {
-			a.rec.Snapshots = append(a.rec.Snapshots[:i], a.rec.Snapshots[i+1:]...)
-			break
-		}
-	}
-	return DeleteApplicationSnapshotResponse{}, s.changedLocked(a)
+	return DeleteApplicationSnapshotResponse{}, nil
 }
 
 func snapshotDetails(sn snapshotRecord) SnapshotDetails {

@@ -73,9 +73,12 @@ func (s *Service) UpdateApplication(ctx context.Context, in UpdateApplicationReq
 
 	// Copying the code reads the code store: done without the lock, then
 	// the version is checked again.
-	cfg, err := s.applyUpdate(base, in)
+	cfg, took, err := s.applyUpdate(base, in)
 	if err != nil {
 		return UpdateApplicationResponse{}, err
+	}
+	if took {
+		defer s.releaseCode(cfg.Code.MD5) // in a version or not needed, once this returns
 	}
 
 	s.mu.Lock()
@@ -89,7 +92,7 @@ func (s *Service) UpdateApplication(ctx context.Context, in UpdateApplicationReq
 	if err := checkStatusLocked(a, actionUpdate); err != nil {
 		return UpdateApplicationResponse{}, err
 	}
-	if restore.ApplicationRestoreType == RestoreFromCustomSnapshot && a.rec.snapshot(restore.SnapshotName) == nil {
+	if sn := a.rec.snapshot(restore.SnapshotName); restore.ApplicationRestoreType == RestoreFromCustomSnapshot && (sn == nil || sn.Status != SnapshotReady) {
 		return UpdateApplicationResponse{}, invalidArgument("snapshot %s of application %s does not exist", restore.SnapshotName, a.rec.Name)
 	}
 	cur := a.rec.current()
@@ -97,12 +100,18 @@ func (s *Service) UpdateApplication(ctx context.Context, in UpdateApplicationReq
 	a.rec.Versions = append(a.rec.Versions, next)
 	a.rec.VersionID = next.ID
 	if a.rec.Status != StatusRunning {
+		var run *runRecord
 		if a.rec.Run != nil {
+			r := *a.rec.Run
+			run = &r
 			a.rec.Run.AllowNonRestored = allowNonRestored
 			a.rec.Run.Restore = restore
 		}
-		err := s.changedLocked(a)
-		return UpdateApplicationResponse{ApplicationDetail: s.detailLocked(a, a.rec.current(), false)}, err
+		if err := s.changedLocked(a); err != nil { // not updated: undo it
+			a.rec.Versions, a.rec.VersionID, a.rec.Run = a.rec.Versions[:len(a.rec.Versions)-1], cur.ID, run
+			return UpdateApplicationResponse{}, err
+		}
+		return UpdateApplicationResponse{ApplicationDetail: s.detailLocked(a, a.rec.current(), false)}, nil
 	}
 	id, err := s.beginLocked(a, OpUpdateApplication, StatusUpdating, cur.ID, next.ID,
 		s.redeployWork(a, "update", next.ID, restore, allowNonRestored))
@@ -120,9 +129,10 @@ func checkCurrentLocked(a *app, version int64, token string) error {
 	return nil
 }
 
-// applyUpdate returns base with the update applied.
-func (s *Service) applyUpdate(base appConfig, in UpdateApplicationRequest) (appConfig, error) {
-	cfg := base
+// applyUpdate returns base with the update applied. took says that it
+// copied a code package, which the caller must release (releaseCode).
+func (s *Service) applyUpdate(base appConfig, in UpdateApplicationRequest) (cfg appConfig, took bool, err error) {
+	cfg = base
 	cfg.Properties = cloneGroups(base.Properties)
 	if in.RuntimeEnvironmentUpdate != "" {
 		cfg.Runtime = in.RuntimeEnvironmentUpdate
@@ -132,8 +142,38 @@ func (s *Service) applyUpdate(base appConfig, in UpdateApplicationRequest) (appC
 	}
 	u := in.ApplicationConfigurationUpdate
 	if u == nil {
-		return cfg, nil
+		return cfg, false, nil
 	}
+	if u.ApplicationSnapshotConfigurationUpdate != nil {
+		cfg.SnapshotsEnabled = u.ApplicationSnapshotConfigurationUpdate.SnapshotsEnabledUpdate
+	}
+	if u.ApplicationSystemRollbackConfigurationUpdate != nil {
+		cfg.RollbackEnabled = u.ApplicationSystemRollbackConfigurationUpdate.RollbackEnabledUpdate
+	}
+	if p := u.EnvironmentPropertyUpdates; p != nil {
+		if err := checkPropertyGroups(p.PropertyGroups); err != nil {
+			return cfg, false, err
+		}
+		cfg.Properties = cloneGroups(p.PropertyGroups)
+	}
+	if f := u.FlinkApplicationConfigurationUpdate; f != nil {
+		if f.CheckpointConfigurationUpdate != nil {
+			if cfg.Checkpoint, err = applyCheckpoint(cfg.Checkpoint, f.CheckpointConfigurationUpdate, false); err != nil {
+				return cfg, false, err
+			}
+		}
+		if f.MonitoringConfigurationUpdate != nil {
+			if cfg.Monitoring, err = applyMonitoring(cfg.Monitoring, f.MonitoringConfigurationUpdate, false); err != nil {
+				return cfg, false, err
+			}
+		}
+		if f.ParallelismConfigurationUpdate != nil {
+			if cfg.Parallelism, err = applyParallelism(cfg.Parallelism, f.ParallelismConfigurationUpdate, false); err != nil {
+				return cfg, false, err
+			}
+		}
+	}
+	// The code last: once copied, the caller must release it.
 	if c := u.ApplicationCodeConfigurationUpdate; c != nil {
 		typ := c.CodeContentTypeUpdate
 		if typ == "" {
@@ -163,39 +203,10 @@ func (s *Service) applyUpdate(base appConfig, in UpdateApplicationRequest) (appC
 		}
 		code, err := s.takeCode(typ, content)
 		if err != nil {
-			return cfg, err
+			return cfg, false, err
 		}
 		cfg.CodeType, cfg.Code = typ, code
+		return cfg, true, nil
 	}
-	if u.ApplicationSnapshotConfigurationUpdate != nil {
-		cfg.SnapshotsEnabled = u.ApplicationSnapshotConfigurationUpdate.SnapshotsEnabledUpdate
-	}
-	if u.ApplicationSystemRollbackConfigurationUpdate != nil {
-		cfg.RollbackEnabled = u.ApplicationSystemRollbackConfigurationUpdate.RollbackEnabledUpdate
-	}
-	if p := u.EnvironmentPropertyUpdates; p != nil {
-		if err := checkPropertyGroups(p.PropertyGroups); err != nil {
-			return cfg, err
-		}
-		cfg.Properties = cloneGroups(p.PropertyGroups)
-	}
-	if f := u.FlinkApplicationConfigurationUpdate; f != nil {
-		var err error
-		if f.CheckpointConfigurationUpdate != nil {
-			if cfg.Checkpoint, err = applyCheckpoint(cfg.Checkpoint, f.CheckpointConfigurationUpdate, false); err != nil {
-				return cfg, err
-			}
-		}
-		if f.MonitoringConfigurationUpdate != nil {
-			if cfg.Monitoring, err = applyMonitoring(cfg.Monitoring, f.MonitoringConfigurationUpdate, false); err != nil {
-				return cfg, err
-			}
-		}
-		if f.ParallelismConfigurationUpdate != nil {
-			if cfg.Parallelism, err = applyParallelism(cfg.Parallelism, f.ParallelismConfigurationUpdate, false); err != nil {
-				return cfg, err
-			}
-		}
-	}
-	return cfg, nil
+	return cfg, false, nil
 }

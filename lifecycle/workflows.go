@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -48,15 +49,59 @@ func (s *Service) startWork(a *app, spec jobSpec) work {
 	}
 }
 
-// snapshotName names a snapshot the service takes itself.
-func (s *Service) snapshotName(kind string, version int64) string {
-	return fmt.Sprintf("%s-v%d-%s", kind, version, s.now().Format("20060102T150405.000000000Z"))
+// snapshotNameLocked names a snapshot the service takes itself: kind, the
+// version, the time, and the operation's number, so that two are never
+// named alike even on a clock that stands still; under s.mu.
+func (s *Service) snapshotNameLocked(a *app, kind string, version int64) string {
+	name := fmt.Sprintf("%s-v%d-%s-%d", kind, version, s.now().Format("20060102T150405Z"), a.rec.Seq)
+	for n := 2; a.rec.snapshot(name) != nil; n++ {
+		name = fmt.Sprintf("%s-v%d-%s-%d-%d", kind, version, s.now().Format("20060102T150405Z"), a.rec.Seq, n)
+	}
+	return name
 }
 
-// stopWithSnapshot stops j, with a snapshot if snapshots is set, and
-// records the snapshot. If the stop with snapshot fails, the job is
-// cancelled and the latest checkpoint is what a restart restores: claim
-// says so. It returns the reference to restore from ("" for none).
+// errRunsOn is a stop with savepoint after which the job runs on: it failed
+// after the savepoint and restarted.
+var errRunsOn = errors.New("the job runs on")
+
+// stopTakingSnapshot stops j with a savepoint, recorded as a snapshot of
+// the application, and returns its reference. If the job ended meanwhile,
+// nothing is to be taken: it returns "" (with the snapshot, if the job
+// took it before it ended). If ctx ends first, the job is cancelled: an
+// operation that takes over wants it gone. If the stop failed and the job
+// runs on, the error wraps errRunsOn.
+func (s *Service) stopTakingSnapshot(ctx context.Context, a *app, j *runningJob, kind string) (string, error) {
+	s.mu.Lock()
+	name := s.snapshotNameLocked(a, kind, j.version)
+	s.mu.Unlock()
+	created := s.now()
+	ref, err := stopJob(ctx, j, name)
+	if err == nil {
+		if ref != "" {
+			s.recordSnapshot(a, name, j.version, created, ref)
+		}
+		return ref, nil
+	}
+	select {
+	case <-j.client.Done():
+	default:
+		if ctx.Err() == nil {
+			return "", fmt.Errorf("%w: %w", errRunsOn, err)
+		}
+		_, _ = stopJob(context.Background(), j, "") // cancels it, and waits
+	}
+	// The job is gone; the stop may have taken its savepoint first.
+	if r, oerr := a.store.OpenSavepoint(name); oerr == nil {
+		ref = r.Manifest().Ref()
+		s.recordSnapshot(a, name, j.version, created, ref)
+	}
+	return ref, ctx.Err()
+}
+
+// stopWithSnapshot stops j, with a snapshot if snapshots is set. If the
+// stop with snapshot fails and the job runs on, it is cancelled and the
+// latest checkpoint is what a restart restores: claim says so. It returns
+// the reference to restore from ("" for none).
 func (s *Service) stopWithSnapshot(ctx context.Context, a *app, j *runningJob, kind string, snapshots bool) (ref string, claim bool, err error) {
 	if j == nil {
 		return "", false, nil
@@ -65,13 +110,8 @@ func (s *Service) stopWithSnapshot(ctx context.Context, a *app, j *runningJob, k
 		_, _ = stopJob(ctx, j, "")
 		return "", false, nil
 	}
-	name := s.snapshotName(kind, j.version)
-	created := s.now()
-	ref, err = stopJob(ctx, j, name)
-	if err != nil {
-		if ctx.Err() != nil {
-			return "", false, ctx.Err()
-		}
+	ref, err = s.stopTakingSnapshot(ctx, a, j, kind)
+	if errors.Is(err, errRunsOn) {
 		s.log.Warn("stop with snapshot failed; restoring from the latest checkpoint", zap.String("application", a.rec.Name), zap.Error(err))
 		_, _ = stopJob(ctx, j, "")
 		m, lerr := a.store.Latest()
@@ -80,17 +120,16 @@ func (s *Service) stopWithSnapshot(ctx context.Context, a *app, j *runningJob, k
 		}
 		return m.Manifest().Ref(), true, nil
 	}
-	if ref == "" { // the job had ended: nothing to snapshot
-		return "", false, nil
-	}
-	s.recordSnapshot(a, name, j.version, created, ref)
-	return ref, false, nil
+	return ref, false, err
 }
 
 // recordSnapshot adds a snapshot the service took to the catalog.
 func (s *Service) recordSnapshot(a *app, name string, version int64, created time.Time, ref string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.liveLocked(a) {
+		return
+	}
 	a.rec.Snapshots = append(a.rec.Snapshots, snapshotRecord{Name: name, Version: version,
 		Runtime: a.rec.version(version).Config.Runtime, Created: created, Status: SnapshotReady, Ref: ref})
 	_ = s.changedLocked(a)
@@ -105,12 +144,9 @@ func (s *Service) stopWork(a *app, force bool) work {
 		snapshots := a.rec.current().Config.SnapshotsEnabled && !force
 		s.mu.Unlock()
 		if j != nil && snapshots {
-			name := s.snapshotName("stop", j.version)
-			created := s.now()
-			ref, err := stopJob(ctx, j, name)
-			if err != nil {
-				// The job runs on (it restarted from the snapshot): the
-				// application stays RUNNING.
+			if _, err := s.stopTakingSnapshot(ctx, a, j, "stop"); errors.Is(err, errRunsOn) {
+				// It restarted from the snapshot: the application stays
+				// RUNNING.
 				s.mu.Lock()
 				j.stopping = false
 				if a.job == nil {
@@ -118,9 +154,8 @@ func (s *Service) stopWork(a *app, force bool) work {
 				}
 				s.mu.Unlock()
 				return StatusRunning, err
-			}
-			if ref != "" {
-				s.recordSnapshot(a, name, j.version, created, ref)
+			} else if err != nil {
+				return StatusReady, err
 			}
 		} else if j != nil {
 			_, _ = stopJob(ctx, j, "")
@@ -188,8 +223,8 @@ func (s *Service) deployAndWatch(ctx context.Context, a *app, op string, spec jo
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ctx.Err() != nil {
-		return StatusReady, err
+	if s.ctx.Err() != nil || a.op == nil || a.op.id != op {
+		return StatusReady, err // another operation (a forced stop) took over
 	}
 	cur := a.rec.current()
 	if update && cur.Config.RollbackEnabled && cur.UpdatedFrom != 0 {
