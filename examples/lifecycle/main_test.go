@@ -107,8 +107,8 @@ func checkWalk(t *testing.T, out string) {
 	var snaps []string
 	for _, m := range snapLine.FindAllStringSubmatch(out, -1) {
 		name := m[1]
-		if i := strings.LastIndex(name, "-"); strings.HasPrefix(name, "stop-") || strings.HasPrefix(name, "update-") {
-			name = name[:i]
+		if strings.HasPrefix(name, "stop-") || strings.HasPrefix(name, "update-") {
+			name = strings.Join(strings.SplitN(name, "-", 3)[:2], "-") // KIND-vN-TIME-OP: the kind and version
 		}
 		snaps = append(snaps, name+"@"+m[2])
 	}
