@@ -137,7 +137,9 @@ type sequenceSplit struct {
 
 func (sequence) Splits(int) ([]sequenceSplit, error) { return []sequenceSplit{{}}, nil }
 
-func (sequence) SplitCodec() flinksim.Codec[sequenceSplit] { return flinksim.JSONCodec[sequenceSplit]{} }
+func (sequence) SplitCodec() flinksim.Codec[sequenceSplit] {
+	return flinksim.JSONCodec[sequenceSplit]{}
+}
 
 func (s sequence) NewReader(ctx *flinksim.ReaderContext) (flinksim.SourceReader[int64, sequenceSplit], error) {
 	return &sequenceReader{ctx: ctx, rate: s.rate}, nil
