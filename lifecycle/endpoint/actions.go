@@ -50,15 +50,22 @@ func init() {
 	}
 }
 
-// sqlActions are the actions of SQL applications and of what this service
-// leaves out (VPC): UnsupportedOperationException.
-var sqlActions = map[string]bool{
-	"AddApplicationInput": true, "AddApplicationInputProcessingConfiguration": true,
-	"AddApplicationOutput": true, "AddApplicationReferenceDataSource": true,
-	"DeleteApplicationInputProcessingConfiguration": true, "DeleteApplicationOutput": true,
-	"DeleteApplicationReferenceDataSource": true, "DiscoverInputSchema": true,
-	"AddApplicationVpcConfiguration": true, "DeleteApplicationVpcConfiguration": true,
+// unsupportedActions are the actions of the model this service does not
+// serve, and why: UnsupportedOperationException.
+var unsupportedActions = map[string]string{
+	"AddApplicationInput": sqlOnly, "AddApplicationInputProcessingConfiguration": sqlOnly,
+	"AddApplicationOutput": sqlOnly, "AddApplicationReferenceDataSource": sqlOnly,
+	"DeleteApplicationInputProcessingConfiguration": sqlOnly, "DeleteApplicationOutput": sqlOnly,
+	"DeleteApplicationReferenceDataSource": sqlOnly, "DiscoverInputSchema": sqlOnly,
+	"AddApplicationVpcConfiguration": notServed, "DeleteApplicationVpcConfiguration": notServed,
+	"AddApplicationCloudWatchLoggingOption": notServed, "DeleteApplicationCloudWatchLoggingOption": notServed,
+	"UpdateApplicationMaintenanceConfiguration": notServed,
 }
+
+const (
+	sqlOnly   = "is an action of SQL applications, which this service does not run"
+	notServed = "is not served by this local service yet"
+)
 
 func createApplication(ctx context.Context, h *Handler, _ *http.Request, in createApplicationRequest) (any, error) {
 	cfg, err := fromConfiguration(in.ApplicationConfiguration)

@@ -132,6 +132,6 @@ func (h *Handler) serveDashboard(w http.ResponseWriter, r *http.Request) {
 	_ = dashboardPage.Execute(w, map[string]any{
 		"Name": ad.ApplicationName, "Status": ad.ApplicationStatus, "Version": ad.ApplicationVersionID,
 		"Parallelism": ad.ApplicationConfigurationDescription.FlinkApplicationConfigurationDescription.ParallelismConfigurationDescription.CurrentParallelism,
-		"Job": ad.Job, "Metrics": m,
+		"Job":         ad.Job, "Metrics": m,
 	})
 }

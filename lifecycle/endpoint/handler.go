@@ -95,8 +95,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name, ok := strings.CutPrefix(target, TargetPrefix)
 	act := actions[name]
 	if !ok || act == nil {
-		if ok && sqlActions[name] {
-			writeError(w, &lifecycle.UnsupportedOperationException{Message: name + " is an action of SQL applications, which this service does not run"})
+		if why, known := unsupportedActions[name]; ok && known {
+			writeError(w, &lifecycle.UnsupportedOperationException{Message: name + " " + why})
 			return
 		}
 		writeError(w, &protocolError{code: "UnknownOperationException", msg: fmt.Sprintf("unknown operation %q", target)})
