@@ -114,6 +114,7 @@ func waitOp(t testing.TB, e *env, app string, id *string) lifecycle.OperationSta
 	t.Helper()
 	if id == nil {
 		t.Fatal("no OperationId")
+		return ""
 	}
 	d, err := e.svc.WaitForOperation(ctxT(t), app, *id)
 	if err != nil {
