@@ -1,0 +1,82 @@
+// Package endpoint serves the kinesisanalyticsv2 API — Amazon Managed
+// Service for Apache Flink's — over HTTP, in front of a lifecycle.Service,
+// so that the AWS CLI, boto3, the AWS SDKs and the tools built on them
+// (Terraform, CloudFormation-style deploy scripts, CI/CD pipelines) manage
+// real flinksim applications at a local endpoint.
+//
+// # The protocol
+//
+// The Handler speaks AWS JSON 1.1 as the model (kinesisanalyticsv2
+// 2018-05-23) describes it: POST / with the header X-Amz-Target:
+// KinesisAnalytics_20180523.ACTION and a JSON body of the action's input,
+// Content-Type application/x-amz-json-1.1. Members and enums are spelt as in
+// the model; timestamps are epoch seconds, fractional to the millisecond,
+// both ways; blobs (ZipFileContent) are base64.
+//
+// Errors are answered as the service answers them: HTTP status 400, the
+// header x-amzn-ErrorType and a body {"__type": CODE, "message": TEXT}, so
+// that every SDK maps them to its typed exceptions (with aws-sdk-go-v2,
+// errors.As(err, &types.ResourceNotFoundException{}) and so on). The codes
+// are the lifecycle Service's exceptions, and the protocol's own:
+//
+//   - UnknownOperationException: an X-Amz-Target that names no action.
+//   - SerializationException: a body that is not JSON, or a member of the
+//     wrong type (413 for a body larger than Options.MaxBodyBytes).
+//   - InvalidArgumentException: a required member missing, an enum value
+//     not in the model, a number out of its range — the message names the
+//     member, as "ApplicationConfiguration.ApplicationSnapshotConfiguration.SnapshotsEnabled is required".
+//     The Service checks names, lengths, patterns and list limits the same way.
+//   - UnsupportedOperationException: the actions of SQL applications, VPC
+//     configurations, CloudWatch logging options and maintenance
+//     configuration, and members this service does not run (encryption,
+//     SQL, Zeppelin).
+//   - MissingAuthenticationTokenException, UnrecognizedClientException: a
+//     request without or with another access key, when Options.AccessKeyID
+//     restricts it.
+//   - ServiceUnavailableException (503): the Service is closed;
+//     InternalFailure (500): a bug.
+//
+// # Actions
+//
+// Every action of the lifecycle Service: CreateApplication,
+// DescribeApplication, ListApplications, UpdateApplication,
+// StartApplication, StopApplication, DeleteApplication,
+// RollbackApplication, CreateApplicationSnapshot, ListApplicationSnapshots,
+// DescribeApplicationSnapshot, DeleteApplicationSnapshot,
+// ListApplicationVersions, DescribeApplicationVersion,
+// ListApplicationOperations, DescribeApplicationOperation, TagResource,
+// UntagResource and ListTagsForResource, with the Service's behaviour (see
+// package lifecycle): operations return at once with an OperationId and go
+// on in the background, DeleteApplication compares CreateTimestamp to the
+// second, ListApplications' NextToken is an application name.
+//
+// CreateApplicationPresignedUrl with UrlType FLINK_DASHBOARD_URL returns a
+// URL on this server, /dashboard/NAME?authToken=TOKEN, valid for
+// SessionExpirationDurationInSeconds (default 12 h), of a plain HTML page
+// showing the job: its status, subtasks, restarts, exceptions and
+// checkpoints. The URL's host is the Host the request was sent to.
+//
+// # Authentication
+//
+// Requests are accepted with any credentials, signed or not, as a local
+// emulator's are. Options.AccessKeyID restricts them to one access key: the
+// Credential of the SigV4 Authorization header must name it. The signature
+// itself is not verified.
+//
+// # Use
+//
+// The caller owns the Service and the server: it registers its job
+// builders right after lifecycle.New, serves the Handler, and on the way
+// out shuts the server down before it closes the Service.
+//
+//	svc, _ := lifecycle.New(lifecycle.Options{Dir: dir, Code: lifecycle.DirCodeStore{Dir: filepath.Join(dir, "s3")}})
+//	defer svc.Close()
+//	_ = svc.RegisterBuilder("counter", buildCounter)
+//	h, _ := endpoint.New(svc, endpoint.Options{})
+//	srv := &http.Server{Addr: "127.0.0.1:9700", Handler: h}
+//
+// Then point a client at it: aws --endpoint-url http://127.0.0.1:9700
+// kinesisanalyticsv2 list-applications, boto3.client("kinesisanalyticsv2",
+// endpoint_url=...), or kinesisanalyticsv2.Options.BaseEndpoint in
+// aws-sdk-go-v2. examples/msf-local is such a server.
+package endpoint

@@ -1,0 +1,133 @@
+package endpoint_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesisanalyticsv2"
+	"github.com/aws/aws-sdk-go-v2/service/kinesisanalyticsv2/types"
+	"github.com/flinksim/go-flinksim/flinksim"
+	"github.com/flinksim/go-flinksim/lifecycle"
+	"github.com/flinksim/go-flinksim/lifecycle/endpoint"
+)
+
+const (
+	role   = "arn:aws:iam::123456789012:role/flink"
+	bucket = "code"
+)
+
+// env is a server under test: the Service, the handler behind an
+// httptest.Server, and an SDK client pointed at it.
+type env struct {
+	svc    *lifecycle.Service
+	srv    *httptest.Server
+	client *kinesisanalyticsv2.Client
+}
+
+// idleJob is a streaming job that waits for records that never come.
+func idleJob(env *flinksim.Environment, _ lifecycle.JobContext) error {
+	in := flinksim.FromChan(env, "events", make(chan string))
+	flinksim.Sink(flinksim.Reduce(flinksim.KeyBy(in, func(s string) string { return s }), "count",
+		func(a, _ string) (string, error) { return a, nil }), "out", func(string) error { return nil })
+	return nil
+}
+
+// start opens a Service with opts (in memory unless opts.Dir is set),
+// registers idleJob as "idle", puts a package naming it at
+// s3://code/idle.zip, and serves it.
+func start(t testing.TB, opts lifecycle.Options, hopts endpoint.Options) *env {
+	t.Helper()
+	svc, err := lifecycle.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.RegisterBuilder("idle", idleJob); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Code().Put(bucket, "idle.zip", lifecycle.NewCodePackage("idle", nil)); err != nil {
+		t.Fatal(err)
+	}
+	h, err := endpoint.New(svc, hopts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	e := &env{svc: svc, srv: srv, client: newClient(srv.URL, "AKIDEXAMPLE")}
+	t.Cleanup(e.close)
+	return e
+}
+
+func (e *env) close() {
+	e.srv.Close()
+	_ = e.svc.Close()
+}
+
+func newClient(url, accessKey string) *kinesisanalyticsv2.Client {
+	return kinesisanalyticsv2.New(kinesisanalyticsv2.Options{
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String(url),
+		RetryMaxAttempts: 1,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: "secret"}, nil
+		}),
+	})
+}
+
+func ctxT(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// createInput is a Flink application running s3://code/idle.zip, with
+// snapshots enabled.
+func createInput(name string) *kinesisanalyticsv2.CreateApplicationInput {
+	return &kinesisanalyticsv2.CreateApplicationInput{
+		ApplicationName:      aws.String(name),
+		RuntimeEnvironment:   types.RuntimeEnvironmentFlink120,
+		ServiceExecutionRole: aws.String(role),
+		ApplicationConfiguration: &types.ApplicationConfiguration{
+			ApplicationCodeConfiguration: &types.ApplicationCodeConfiguration{
+				CodeContentType: types.CodeContentTypeZipfile,
+				CodeContent: &types.CodeContent{S3ContentLocation: &types.S3ContentLocation{
+					BucketARN: aws.String("arn:aws:s3:::" + bucket), FileKey: aws.String("idle.zip")}},
+			},
+			ApplicationSnapshotConfiguration: &types.ApplicationSnapshotConfiguration{SnapshotsEnabled: aws.Bool(true)},
+		},
+	}
+}
+
+func create(t testing.TB, e *env, name string) *types.ApplicationDetail {
+	t.Helper()
+	out, err := e.client.CreateApplication(ctxT(t), createInput(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.ApplicationDetail
+}
+
+// waitOp waits for an operation the SDK started, through the Service.
+func waitOp(t testing.TB, e *env, app string, id *string) lifecycle.OperationStatus {
+	t.Helper()
+	if id == nil {
+		t.Fatal("no OperationId")
+		return ""
+	}
+	d, err := e.svc.WaitForOperation(ctxT(t), app, *id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.OperationStatus
+}
+
+func describe(t testing.TB, e *env, app string) *types.ApplicationDetail {
+	t.Helper()
+	out, err := e.client.DescribeApplication(ctxT(t), &kinesisanalyticsv2.DescribeApplicationInput{ApplicationName: aws.String(app)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.ApplicationDetail
+}
