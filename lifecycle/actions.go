@@ -38,9 +38,20 @@ func (s *Service) CreateApplication(ctx context.Context, in CreateApplicationReq
 	if err := checkTags(in.Tags); err != nil {
 		return CreateApplicationResponse{}, err
 	}
+	if len(in.CloudWatchLoggingOptions) > maxLoggingOptions {
+		return CreateApplicationResponse{}, invalidArgument("CloudWatchLoggingOptions: at most %d", maxLoggingOptions)
+	}
+	for _, o := range in.CloudWatchLoggingOptions {
+		if err := checkARN("LogStreamARN", o.LogStreamARN); err != nil {
+			return CreateApplicationResponse{}, err
+		}
+	}
 	cfg, err := s.resolveConfig(in.RuntimeEnvironment, in.ServiceExecutionRole, in.ApplicationConfiguration)
 	if err != nil {
 		return CreateApplicationResponse{}, err
+	}
+	for i, o := range in.CloudWatchLoggingOptions {
+		cfg.Logging = append(cfg.Logging, CloudWatchLoggingOptionDescription{CloudWatchLoggingOptionID: fmt.Sprintf("1.%d", i+1), LogStreamARN: o.LogStreamARN})
 	}
 	defer s.releaseCode(cfg.Code.MD5) // in the catalog or not needed, once this returns
 	s.mu.Lock()
@@ -54,7 +65,8 @@ func (s *Service) CreateApplication(ctx context.Context, in CreateApplicationReq
 	now := s.now()
 	rec := &appRecord{Name: in.ApplicationName, ARN: s.arn(in.ApplicationName), Description: in.ApplicationDescription,
 		Mode: in.ApplicationMode, Created: now, LastUpdate: now, Status: StatusReady, VersionID: 1,
-		Versions: []versionRecord{{ID: 1, Created: now, Config: cfg}}, Tags: append([]Tag(nil), in.Tags...)}
+		Versions: []versionRecord{{ID: 1, Created: now, Config: cfg}}, Tags: append([]Tag(nil), in.Tags...),
+		LoggingSeq: int64(len(cfg.Logging))}
 	a, err := s.openApp(rec)
 	if err != nil {
 		return CreateApplicationResponse{}, err

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -25,7 +26,13 @@ func (s *Service) detailLocked(a *app, v *versionRecord, plan bool) ApplicationD
 		ApplicationVersionRolledBackTo: v.RolledBackTo, ApplicationVersionCreateTimestamp: v.Created,
 		CreateTimestamp: r.Created, LastUpdateTimestamp: r.LastUpdate,
 		ApplicationConfigurationDescription: describeConfig(v.Config, r.Run),
+		CloudWatchLoggingOptionDescriptions: slices.Clone(v.Config.Logging),
 	}
+	start := r.MaintenanceStart
+	if start == "" {
+		start = defaultMaintenanceStart
+	}
+	d.ApplicationMaintenanceConfigurationDescription = maintenanceDescription(start)
 	if v.ID != r.VersionID {
 		d.ApplicationStatus = versionStatus(v)
 		return d

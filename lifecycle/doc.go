@@ -18,7 +18,10 @@
 //	DescribeApplicationSnapshot, DeleteApplicationSnapshot,
 //	ListApplicationVersions, DescribeApplicationVersion,
 //	ListApplicationOperations, DescribeApplicationOperation,
-//	TagResource, UntagResource, ListTagsForResource.
+//	TagResource, UntagResource, ListTagsForResource,
+//	AddApplicationCloudWatchLoggingOption,
+//	DeleteApplicationCloudWatchLoggingOption,
+//	UpdateApplicationMaintenanceConfiguration.
 //
 // Members keep the API's names in Go's spelling (ApplicationVersionID for
 // ApplicationVersionId); enums keep its values (READY,
@@ -149,9 +152,20 @@
 // catalog file that fails its checks makes New fail with
 // ErrCorruptCatalog: nothing is silently reset.
 //
+// # Logging options and maintenance windows
+//
+// AddApplicationCloudWatchLoggingOption and
+// DeleteApplicationCloudWatchLoggingOption record an application's log
+// stream (one at most): each is a new version and an operation that
+// completes at once, checked against the version id or conditional token
+// like an update. UpdateApplicationMaintenanceConfiguration sets the start
+// of the eight-hour maintenance window (06:00 UTC by default). Both are
+// described by DescribeApplication and change nothing in how the job runs:
+// its logs go to Options.Logger, and Maintain runs a maintenance when a
+// test asks.
+//
 // # What is left out
 //
-// Networking (VPC), CloudWatch logging options, maintenance windows,
-// encryption, SQL and Zeppelin applications, and IAM: the role is recorded,
-// never checked.
+// Networking (VPC), encryption, SQL and Zeppelin applications, and IAM: the
+// role is recorded, never checked.
 package lifecycle

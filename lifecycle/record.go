@@ -26,8 +26,12 @@ type appRecord struct {
 	Tags       []Tag             `json:"tags,omitempty"`
 	// Run is how the application last started (nil: never started).
 	Run *runRecord `json:"run,omitempty"`
-	// Seq numbers the operations.
-	Seq int64 `json:"seq"`
+	// Seq numbers the operations, LoggingSeq the logging options.
+	Seq        int64 `json:"seq"`
+	LoggingSeq int64 `json:"logging_seq,omitempty"`
+	// MaintenanceStart is the start of the maintenance window (HH:MM);
+	// "" is the default.
+	MaintenanceStart string `json:"maintenance_start,omitempty"`
 }
 
 // versionRecord is one version of the configuration.
@@ -44,16 +48,17 @@ type versionRecord struct {
 
 // appConfig is a configuration with every default filled in.
 type appConfig struct {
-	Runtime          RuntimeEnvironment                  `json:"runtime"`
-	Role             string                              `json:"role"`
-	CodeType         CodeContentType                     `json:"code_type"`
-	Code             codeCopy                            `json:"code"`
-	SnapshotsEnabled bool                                `json:"snapshots_enabled"`
-	RollbackEnabled  bool                                `json:"rollback_enabled"`
-	Properties       []PropertyGroup                     `json:"properties,omitempty"`
-	Checkpoint       CheckpointConfigurationDescription  `json:"checkpoint"`
-	Monitoring       MonitoringConfiguration             `json:"monitoring"`
-	Parallelism      ParallelismConfigurationDescription `json:"parallelism"`
+	Runtime          RuntimeEnvironment                   `json:"runtime"`
+	Role             string                               `json:"role"`
+	CodeType         CodeContentType                      `json:"code_type"`
+	Code             codeCopy                             `json:"code"`
+	SnapshotsEnabled bool                                 `json:"snapshots_enabled"`
+	RollbackEnabled  bool                                 `json:"rollback_enabled"`
+	Properties       []PropertyGroup                      `json:"properties,omitempty"`
+	Checkpoint       CheckpointConfigurationDescription   `json:"checkpoint"`
+	Monitoring       MonitoringConfiguration              `json:"monitoring"`
+	Parallelism      ParallelismConfigurationDescription  `json:"parallelism"`
+	Logging          []CloudWatchLoggingOptionDescription `json:"logging,omitempty"`
 }
 
 // codeCopy is the service's copy of a code package, kept in the catalog

@@ -126,6 +126,8 @@ type CreateApplicationRequest struct {
 	// ApplicationMode: "" means STREAMING.
 	ApplicationMode ApplicationMode
 	Tags            []Tag
+	// CloudWatchLoggingOptions are the log streams it logs to (at most one).
+	CloudWatchLoggingOptions []CloudWatchLoggingOption
 }
 
 // CreateApplicationResponse is the output of CreateApplication.
@@ -156,6 +158,11 @@ type ApplicationDetail struct {
 	// carry it instead of the version id.
 	ConditionalToken                    string
 	ApplicationConfigurationDescription ApplicationConfigurationDescription
+	// CloudWatchLoggingOptionDescriptions are its log streams.
+	CloudWatchLoggingOptionDescriptions []CloudWatchLoggingOptionDescription
+	// ApplicationMaintenanceConfigurationDescription is its maintenance
+	// window.
+	ApplicationMaintenanceConfigurationDescription ApplicationMaintenanceConfigurationDescription
 	// Job describes the job that runs now (nil when none does). It is this
 	// service's addition to the API's shape: what the Flink dashboard would
 	// show.
@@ -318,6 +325,9 @@ type UpdateApplicationRequest struct {
 	RunConfigurationUpdate         *RunConfigurationUpdate
 	RuntimeEnvironmentUpdate       RuntimeEnvironment
 	ServiceExecutionRoleUpdate     string
+	// CloudWatchLoggingOptionUpdates change the log streams of logging
+	// options by id.
+	CloudWatchLoggingOptionUpdates []CloudWatchLoggingOptionUpdate
 }
 
 // ApplicationConfigurationUpdate changes parts of the configuration; nil

@@ -1,6 +1,9 @@
 package lifecycle
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // UpdateApplication creates a new version of the configuration. Of a READY
 // application, that is all. Of a RUNNING one, it is an operation: UPDATING,
@@ -139,6 +142,23 @@ func (s *Service) applyUpdate(base appConfig, in UpdateApplicationRequest) (cfg 
 	}
 	if in.ServiceExecutionRoleUpdate != "" {
 		cfg.Role = in.ServiceExecutionRoleUpdate
+	}
+	if len(in.CloudWatchLoggingOptionUpdates) > 0 {
+		cfg.Logging = slices.Clone(base.Logging)
+		for _, lu := range in.CloudWatchLoggingOptionUpdates {
+			i := slices.IndexFunc(cfg.Logging, func(o CloudWatchLoggingOptionDescription) bool {
+				return o.CloudWatchLoggingOptionID == lu.CloudWatchLoggingOptionID
+			})
+			if i < 0 {
+				return cfg, false, invalidArgument("CloudWatchLoggingOptionUpdates: no logging option %s", lu.CloudWatchLoggingOptionID)
+			}
+			if lu.LogStreamARNUpdate != "" {
+				if err := checkARN("LogStreamARNUpdate", lu.LogStreamARNUpdate); err != nil {
+					return cfg, false, err
+				}
+				cfg.Logging[i].LogStreamARN = lu.LogStreamARNUpdate
+			}
+		}
 	}
 	u := in.ApplicationConfigurationUpdate
 	if u == nil {
