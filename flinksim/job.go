@@ -402,7 +402,12 @@ func (j *JobClient) Restarts() int64 { return j.job.Restarts() }
 // Uptime is how long the current attempt has been running (0 while
 // restarting or after the end); Downtime how long the job has been down
 // since its last failure (0 while running).
-func (j *JobClient) Uptime() time.Duration { return j.job.Uptime(j.clock.Now()) }
+func (j *JobClient) Uptime() time.Duration {
+	if j.Status().IsTerminal() {
+		return 0
+	}
+	return j.job.Uptime(j.clock.Now())
+}
 
 // Downtime: see Uptime.
 func (j *JobClient) Downtime() time.Duration { return j.job.Downtime(j.clock.Now()) }

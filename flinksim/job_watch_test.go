@@ -47,6 +47,7 @@ func TestJobClientRestartedAndInitialized(t *testing.T) {
 	<-job.Done()
 	require.Error(t, job.Err())
 	require.EqualValues(t, 1, job.Restarts())
+	require.Zero(t, job.Uptime(), "0 after the end, as documented")
 }
 
 // TestJobClientMaxParallelism is the least max parallelism of the job's
