@@ -510,7 +510,8 @@ func (j *JobClient) request(ctx context.Context, name string, send func(done fun
 }
 
 // Restarted returns a channel closed when the job next restarts after a
-// failure (Restarts grows). Take a new one after each restart.
+// failure, once the new attempt is deployed: Subtasks and Initialized then
+// tell of the new attempt. Take a new one after each restart.
 func (j *JobClient) Restarted() <-chan struct{} { return j.job.Restarted() }
 
 // Initialized returns a channel closed once every subtask of the current

@@ -16,8 +16,9 @@ import (
 // error of one that failed to. A service that deploys a job waits on
 // them, never polling.
 //
-// Mutant killed: Initialized's error function ignoring InitErr (a failed
-// open reads as initialised).
+// Mutants killed: Initialized's error function ignoring InitErr (a failed
+// open reads as initialised); Restarted closed before the new attempt is
+// the current one (Initialized then tells of the old attempt, 1 run in 30).
 func TestJobClientRestartedAndInitialized(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

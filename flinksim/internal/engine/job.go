@@ -97,7 +97,8 @@ func (j *Job) withLastFailure(err error) error {
 	return fmt.Errorf("%w (after %d restarts; last failure at %s: %v)", err, j.restarts.Load(), last.Time.Format(time.RFC3339Nano), last.Err)
 }
 
-// Restarted returns a channel closed when the job next restarts.
+// Restarted returns a channel closed when the job next restarts: once the
+// new attempt is the current one.
 func (j *Job) Restarted() <-chan struct{} {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -191,6 +192,12 @@ func (j *Job) Run(ctx context.Context) error {
 				return err
 			}
 			j.graph.Store(eg)
+			j.mu.Lock()
+			if j.restarted != nil { // after the Store: a waiter sees the new attempt
+				close(j.restarted)
+				j.restarted = nil
+			}
+			j.mu.Unlock()
 		}
 		if restore != nil {
 			id, err := AssignRestore(eg, restore, j.AllowNonRestored)
@@ -244,12 +251,6 @@ func (j *Job) Run(ctx context.Context) error {
 		if err := j.Exec.Sleep(ctx, delay); err != nil {
 			return j.withLastFailure(fmt.Errorf("%w: %w", ErrCanceled, err))
 		}
-		j.mu.Lock()
-		if j.restarted != nil {
-			close(j.restarted)
-			j.restarted = nil
-		}
-		j.mu.Unlock()
 		if j.Coord != nil {
 			if ref := j.Coord.Latest(); ref != "" {
 				if restore, _, err = OpenSnapshot(j.Store, ref); err != nil {
