@@ -28,15 +28,15 @@ func counter(rt *flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFuncti
 
 // run is one seeded run of a job with two parallel sources, a key-by, a
 // keyed count and a two-phase-commit sink, exactly-once or at-least-once
-// checkpoints, and a failure of the count after failAfter records (none
-// if 0). It returns the run's events and its placement.
+// checkpoints, and the faults given. It returns the run's events, its
+// placement and the committed output.
 type run struct {
 	events    []flinksim.TraceEvent
 	subtasks  []flinksim.SubtaskInfo
 	committed []keyCount
 }
 
-func runJob(t testing.TB, seed uint64, mode flinksim.CheckpointingMode, failAfter int64) run {
+func runJob(t testing.TB, seed uint64, mode flinksim.CheckpointingMode, faults ...flinksim.Fault) run {
 	t.Helper()
 	var rec timeline.Recorder
 	opts := []flinksim.Option{
@@ -45,10 +45,8 @@ func runJob(t testing.TB, seed uint64, mode flinksim.CheckpointingMode, failAfte
 		flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: 5 * time.Millisecond, Mode: mode}),
 		flinksim.WithRestartStrategy(flinksim.FixedDelayRestart(1, 0)),
 	}
-	if failAfter > 0 {
-		opts = append(opts, flinksim.WithFaults(flinksim.NewFaultInjector(
-			flinksim.Fault{Operator: "count", Subtask: 1, Point: flinksim.FaultRecord, After: failAfter})))
-	}
+	inj := flinksim.NewFaultInjector(faults...)
+	opts = append(opts, flinksim.WithFaults(inj))
 	env := flinksim.NewEnvironment(opts...)
 	a := flinksim.Generate(env, "a", 24, func(i int64) (int, error) { return int(i % 3), nil })
 	b := flinksim.Generate(env, "b", 24, func(i int64) (int, error) { return 3 + int(i%3), nil })
@@ -58,5 +56,6 @@ func runJob(t testing.TB, seed uint64, mode flinksim.CheckpointingMode, failAfte
 	job, err := env.Start(context.Background(), "teach")
 	require.NoError(t, err)
 	require.NoError(t, job.Wait(context.Background()))
+	require.Empty(t, inj.Unstruck(), "seed %d: a fault never struck", seed)
 	return run{events: rec.Events(), subtasks: job.Subtasks(), committed: out.Committed()}
 }
