@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -35,7 +36,7 @@ func (tl *Timeline) WriteText(w io.Writer, width int) error {
 	bw := bufio.NewWriter(w)
 	end := max(tl.end, time.Millisecond)
 	col := func(t time.Duration) int { return min(int(int64(t)*int64(width-1)/int64(end)), width-1) }
-	per := time.Duration(int64(end) / int64(width-1))
+	per := time.Duration(int64(end) / int64(width-1)).Round(time.Microsecond)
 	fmt.Fprintf(bw, "%s: %v, one column = %v\n", tl.title, tl.end, per)
 
 	axis := []byte(strings.Repeat(" ", width))
@@ -52,7 +53,7 @@ func (tl *Timeline) WriteText(w io.Writer, width int) error {
 			copy(axis[c:], label)
 		}
 	}
-	fmt.Fprintf(bw, "%-*s%s\n%-*s%s\n", labelWidth, "", axis, labelWidth, "", ticks)
+	fmt.Fprintf(bw, "%-*s%s\n%-*s%s\n", labelWidth, "", bytes.TrimRight(axis, " "), labelWidth, "", bytes.TrimRight(ticks, " "))
 
 	strength := make(map[string]int, len(textSymbols))
 	for i, s := range textSymbols {
