@@ -52,8 +52,8 @@ func Example() {
 	//     18ms  count -> sink (0) failed: operator "count" subtask 0: flinksim: injected fault: count subtask 0 at record after 9
 	//     18ms  the job restarts: attempt 2
 	//     18ms  checkpoint 2 aborted: job restarted
-	//     18ms  a (0) restored from checkpoint 1: a at [2, 6); it emits again the 4 records it had emitted after its snapshot (its records 2 to 5)
-	//     18ms  b (0) restored from checkpoint 1: b at [4, 6); it emits again the 2 records it had emitted after its snapshot (its records 4 to 5)
+	//     18ms  a (0) restored from checkpoint 1: a at [2, 6); source a emits again the 4 records it had emitted after checkpoint 1 (it had emitted 6, 2 of them before the barrier)
+	//     18ms  b (0) restored from checkpoint 1: b at [4, 6); source b emits again the 2 records it had emitted after checkpoint 1 (it had emitted 6, 4 of them before the barrier)
 	//     18ms  count -> sink (0) restored from checkpoint 1: sink count
 	//     18ms  count -> sink (0): sink committed transaction 1 of checkpoint 1 (the restore found it pre-committed): its records are visible now
 	//     30ms  checkpoint 3 completed (1744 bytes): every subtask acknowledged it; two-phase-commit sinks commit now

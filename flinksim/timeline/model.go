@@ -70,6 +70,12 @@ type lane struct {
 
 func (l *lane) name() string { return fmt.Sprintf("%s (%d)", l.task, l.subtask) }
 
+// operator is the name of the first operator of the lane's chain.
+func (l *lane) operator() string {
+	op, _, _ := strings.Cut(l.task, " -> ")
+	return op
+}
+
 // channel is one channel between a producer and a consumer subtask.
 type channel struct {
 	id, from, to, input int // from: -1 while unknown
@@ -102,7 +108,7 @@ func New(events []flinksim.TraceEvent, opts Options) *Timeline {
 		tl.title = "flinksim run"
 	}
 	b := builder{tl: tl, chans: make(map[int]*channel), bands: make(map[[2]int]*mark),
-		pos: make(map[int]int), snapPos: make(map[[2]int64]int), failPos: make(map[int]int),
+		emitted: make(map[int]int), base: make(map[string]int), atSnapshot: make(map[string]map[int64]int), atFailure: make(map[string]int),
 		txnBegin: make(map[int]time.Duration), txns: make(map[string][]*mark), restores: make(map[[2]int]*mark)}
 	for i, ev := range events {
 		b.add(i, ev)
@@ -118,18 +124,24 @@ func New(events []flinksim.TraceEvent, opts Options) *Timeline {
 }
 
 type builder struct {
-	tl       *Timeline
-	chans    map[int]*channel
-	bands    map[[2]int]*mark // open blocked bands by task ID and input
-	attempt  int
-	pos      map[int]int      // records a source task emitted in this attempt's run of positions
-	snapPos  map[[2]int64]int // a source's position at its snapshot of a checkpoint
-	failPos  map[int]int      // a source's position when the last attempt ended
-	txnBegin map[int]time.Duration
-	txns     map[string][]*mark // pre-committed transactions by operator and name, pending first
-	restores map[[2]int]*mark   // by task ID and attempt
-	barriers []*mark
-	commits  []*mark
+	tl      *Timeline
+	chans   map[int]*channel
+	bands   map[[2]int]*mark // open blocked bands by task ID and input
+	attempt int
+	// A source operator's progress is the number of its records it has
+	// emitted, over all its subtasks: base (where the attempt started)
+	// plus what each subtask emitted in the attempt. Splits move between
+	// subtasks at a restore, so only the operator's sum is well defined.
+	emitted    map[int]int              // by task ID, in this attempt
+	base       map[string]int           // by source operator
+	atSnapshot map[string]map[int64]int // progress in a checkpoint, by operator and checkpoint
+	atFailure  map[string]int           // progress when the last attempt ended
+	txnBegin   map[int]time.Duration
+	txns       map[string][]*mark // pre-committed transactions by operator and name, pending first
+	restores   map[[2]int]*mark   // by task ID and attempt
+	barriers   []*mark
+	commits    []*mark
+	replayed   map[[2]any]bool // source operator and attempt
 }
 
 func (b *builder) lane(ev flinksim.TraceEvent) *lane {
@@ -200,7 +212,7 @@ func (b *builder) add(seq int, ev flinksim.TraceEvent) {
 	switch ev.Kind {
 	case flinksim.TracePoll:
 		l.source = true
-		b.pos[l.taskID] += ev.Records
+		b.emitted[l.taskID] += ev.Records
 		m := b.mark(seq, "poll", ev)
 		m.label = fmt.Sprint(ev.Records)
 		m.detail = fmt.Sprintf("%s emitted %d records", l.name(), ev.Records)
@@ -235,7 +247,14 @@ func (b *builder) add(seq int, ev flinksim.TraceEvent) {
 		}
 	case flinksim.TraceSnapshot:
 		if l.source {
-			b.snapPos[[2]int64{int64(l.taskID), ev.Checkpoint}] = b.pos[l.taskID]
+			op := l.operator()
+			if b.atSnapshot[op] == nil {
+				b.atSnapshot[op] = make(map[int64]int)
+			}
+			if _, ok := b.atSnapshot[op][ev.Checkpoint]; !ok {
+				b.atSnapshot[op][ev.Checkpoint] = b.base[op]
+			}
+			b.atSnapshot[op][ev.Checkpoint] += b.emitted[l.taskID]
 		}
 		m := b.mark(seq, "snapshot", ev)
 		m.label = sizeLabel(ev.Size)
@@ -309,9 +328,13 @@ func (b *builder) job(seq int, ev flinksim.TraceEvent) {
 	case flinksim.TraceAttempt:
 		b.attempt++
 		b.closeBands(-1, ev.Elapsed)
-		for id, p := range b.pos {
-			b.failPos[id] = p
-			b.pos[id] = 0
+		for op, n := range b.base {
+			b.atFailure[op] = n
+			b.base[op] = 0 // unless a restore says otherwise
+		}
+		for id, n := range b.emitted {
+			b.atFailure[b.tl.byID[id].operator()] += n
+			b.emitted[id] = 0
 		}
 		for id := range b.txnBegin {
 			b.txnBegin[id] = ev.Elapsed
@@ -348,18 +371,25 @@ func (b *builder) restore(seq int, l *lane, ev flinksim.TraceEvent) {
 	if ev.Detail != "" {
 		m.detail += " at " + ev.Detail
 	}
-	first, _, _ := strings.Cut(l.task, " -> ")
-	if ev.Operator != first || !(l.source || ev.Detail != "") {
+	op := l.operator()
+	if ev.Operator != op || !(l.source || ev.Detail != "") {
 		return
 	}
 	l.source = true
-	from := b.snapPos[[2]int64{int64(l.taskID), ev.Checkpoint}]
-	to := b.failPos[l.taskID]
-	b.pos[l.taskID] = from
+	if b.replayed[[2]any{op, b.attempt}] {
+		return // the operator's replay is told at its first subtask
+	}
+	if b.replayed == nil {
+		b.replayed = make(map[[2]any]bool)
+	}
+	b.replayed[[2]any{op, b.attempt}] = true
+	from, to := b.atSnapshot[op][ev.Checkpoint], b.atFailure[op]
+	b.base[op] = from
 	m.records = to - from
 	if to > from {
-		m.label += fmt.Sprintf(", replays %d", to-from)
-		m.detail += fmt.Sprintf("; it emits again the %d records it had emitted after its snapshot (its records %d to %d)", to-from, from, to-1)
+		m.label += fmt.Sprintf(", %s replays %d", op, to-from)
+		m.detail += fmt.Sprintf("; source %s emits again the %d records it had emitted after checkpoint %d (it had emitted %d, %d of them before the barrier)",
+			op, to-from, ev.Checkpoint, to, from)
 	}
 }
 

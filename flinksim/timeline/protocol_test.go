@@ -28,6 +28,7 @@ type elem struct {
 	subtask     int
 	channel     int
 	input       int
+	records     int
 	hasChannel  bool
 	hasTimeSpan bool
 }
@@ -77,6 +78,8 @@ func parseSVG(t *testing.T, svg []byte) []elem {
 				e.channel, e.hasChannel = int(num(a.Value)), true
 			case "data-input":
 				e.input = int(num(a.Value))
+			case "data-records":
+				e.records = int(num(a.Value))
 			}
 		}
 		if e.event != "" {
@@ -305,5 +308,33 @@ func TestDrawingMatchesTheEvents(t *testing.T) {
 			}
 			assert.Equal(t, want, got, "%s %v", tc.name, mode)
 		}
+	}
+}
+
+// TestReplayedRecords: the restore of each source says how many records it
+// replays: those it had emitted before the failure and emits again. A run
+// with one failure emits each source's 24 records once, plus those, so
+// the count is what the source emitted in both attempts, less 24. Splits
+// move between subtasks at a restore (in these runs they do), so this is
+// the source's sum over its subtasks.
+//
+// Mutant killed: counting as replayed every record emitted before the
+// failure, not only those after the checkpoint.
+func TestReplayedRecords(t *testing.T) {
+	for _, tc := range protocolRuns {
+		r := runJob(t, tc.seed, flinksim.ExactlyOnce, tc.fault)
+		polled := map[string]int{}
+		for _, ev := range r.events {
+			if ev.Kind == flinksim.TracePoll {
+				polled[ev.Task] += ev.Records
+			}
+		}
+		got := map[string]int{}
+		for _, e := range having(parseSVG(t, svgOf(t, r)), "restore") {
+			if e.task == "a" || e.task == "b" {
+				got[e.task] += e.records
+			}
+		}
+		assert.Equal(t, map[string]int{"a": polled["a"] - 24, "b": polled["b"] - 24}, got, tc.name)
 	}
 }
