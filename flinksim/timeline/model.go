@@ -206,8 +206,10 @@ func (b *builder) add(seq int, ev flinksim.TraceEvent) {
 		return
 	}
 	l := b.lane(ev)
-	if ev.Channel >= 0 && ev.Input >= 0 {
+	if ev.Channel >= 0 && ev.Kind != flinksim.TraceBatchOut {
 		l.inputs = max(l.inputs, ev.Input+1)
+		c := b.channel(ev.Channel)
+		c.from, c.to, c.input = ev.Producer, ev.TaskID, ev.Input
 	}
 	switch ev.Kind {
 	case flinksim.TracePoll:
@@ -218,18 +220,11 @@ func (b *builder) add(seq int, ev flinksim.TraceEvent) {
 		m.detail = fmt.Sprintf("%s emitted %d records", l.name(), ev.Records)
 	case flinksim.TraceTrigger:
 		l.source = true
-	case flinksim.TraceBatchOut:
-		c := b.channel(ev.Channel)
-		c.from = ev.TaskID
 	case flinksim.TraceBatchIn:
-		c := b.channel(ev.Channel)
-		c.to, c.input = ev.TaskID, ev.Input
 		m := b.mark(seq, "batch", ev)
 		m.label = fmt.Sprint(ev.Records)
 		m.detail = fmt.Sprintf("%s: a batch of %d records arrived on input %d (channel %d)", l.name(), ev.Records, ev.Input, ev.Channel)
 	case flinksim.TraceBarrier:
-		c := b.channel(ev.Channel)
-		c.to, c.input = ev.TaskID, ev.Input
 		m := b.mark(seq, "barrier", ev)
 		m.label = fmt.Sprint(ev.Checkpoint)
 		m.detail = fmt.Sprintf("%s: barrier of checkpoint %d arrived on input %d (channel %d)", l.name(), ev.Checkpoint, ev.Input, ev.Channel)
