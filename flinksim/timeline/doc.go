@@ -46,9 +46,12 @@
 //     and a restart as a dotted one;
 //   - a failure as a red cross on its subtask;
 //   - the restore of each subtask, with the checkpoint it restored from
-//     and, for a source, how many records it replays: those it had
-//     emitted after its snapshot of that checkpoint, counted from its
-//     polls;
+//     and, for a source, how many records it replays: those its subtasks
+//     had emitted after their snapshots of that checkpoint, counted from
+//     their polls (a restore deals splits out anew, so the count is the
+//     source's, told at its first subtask);
+//   - on each source subtask, the span from its snapshot of the restored
+//     checkpoint to the failure: what it emitted there is emitted again;
 //   - a sink's transactions: hollow from their start to their commit
 //     (open, then pre-committed at the barrier and pending), filled from
 //     the commit on, when their output is visible;
@@ -62,8 +65,8 @@
 //
 // Every drawn element carries data attributes, so that a test can check
 // the picture against the run: data-event (barrier, blocked, snapshot,
-// ack, complete, abort, attempt, failure, restore, precommit, commit,
-// txn-abort, batch, poll, duplicate, end-of-input; lane and channel for
+// ack, complete, abort, attempt, failure, restore, replay, precommit,
+// commit, txn-abort, batch, poll, duplicate, end-of-input; lane and channel for
 // the lanes and their input rows), data-time (nanoseconds since the run
 // started, on its clock), data-seq (the index of the event in the run,
 // which orders events of the same time), data-checkpoint, data-task,

@@ -38,13 +38,14 @@ func Example() {
 	// example: 38ms, one column = 776µs
 	//                     0s          10ms         20ms         30ms
 	//                     +           +            +            +
-	//   a (0)              .    S.    |          R.|           S
-	//   b (0)               .      .    S   |    R   |     S
+	//   a (0)              .    S.~~~~|~~~~~~~~~~R.|           S
+	//   b (0)               .      .    S~~~|~~~~R   |     S
 	//   count -> sink (0)    . .    b====S   .C  X    ..  . b=|=S  C       x
 	// checkpoints                        1       -              3
 	//
 	// . batch  b barrier  = blocked (alignment)  S snapshot  a ack  p pre-commit  C commit  x abort
-	// X failure  R restore  2 read after a barrier and replayed: counted twice  | end of input
+	// X failure  R restore  ~ emitted before the failure and again after the restore  | end of input
+	// 2 read after a barrier and before the snapshot, then replayed: counted twice
 	// checkpoints row: N checkpoint N complete (last digit)  - aborted  ^ restart
 	//
 	//     12ms  checkpoint 1 completed (1780 bytes): every subtask acknowledged it; two-phase-commit sinks commit now

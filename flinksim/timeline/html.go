@@ -42,7 +42,8 @@ const pageLegend = `<div id="legend">
 Lanes are subtasks, grouped by task manager; each row above a lane's name is one input channel.
 Grey ticks are batches (with their record counts), purple diamonds are barriers (dashed: from the producer's snapshot),
 orange bands are inputs blocked by alignment, blue dots are snapshots (with the state size), green triangles acknowledgements,
-green vertical rules completed checkpoints, the red cross a failure, green squares restores (with the checkpoint and the records replayed).
+green vertical rules completed checkpoints, the red cross a failure, green squares restores (with the checkpoint and the records replayed),
+dashed yellow spans what each source emitted between its snapshot and the failure, which it emits again.
 A sink's row shows its transactions: hollow while pending, filled once committed; orange frames are records counted twice after the restore.
 </div>
 `

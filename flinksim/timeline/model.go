@@ -142,6 +142,8 @@ type builder struct {
 	barriers   []*mark
 	commits    []*mark
 	replayed   map[[2]any]bool // source operator and attempt
+	attemptSeq int             // the start of the current attempt
+	attemptT   time.Duration
 }
 
 func (b *builder) lane(ev flinksim.TraceEvent) *lane {
@@ -322,6 +324,7 @@ func (b *builder) job(seq int, ev flinksim.TraceEvent) {
 	switch ev.Kind {
 	case flinksim.TraceAttempt:
 		b.attempt++
+		b.attemptSeq, b.attemptT = seq, ev.Elapsed
 		b.closeBands(-1, ev.Elapsed)
 		for op, n := range b.base {
 			b.atFailure[op] = n
@@ -385,6 +388,41 @@ func (b *builder) restore(seq int, l *lane, ev flinksim.TraceEvent) {
 		m.label += fmt.Sprintf(", %s replays %d", op, to-from)
 		m.detail += fmt.Sprintf("; source %s emits again the %d records it had emitted after checkpoint %d (it had emitted %d, %d of them before the barrier)",
 			op, to-from, ev.Checkpoint, to, from)
+	}
+	b.replaySpans(op, ev)
+}
+
+// replaySpans draws, on each subtask of source op, the span from its
+// snapshot of the restored checkpoint to the end of the failed attempt:
+// the records it emitted in it are emitted again (by whichever subtask
+// the restore deals their split to).
+func (b *builder) replaySpans(op string, ev flinksim.TraceEvent) {
+	tl := b.tl
+	for _, l := range tl.lanes {
+		if !l.source || l.operator() != op {
+			continue
+		}
+		var snap *mark
+		for _, s := range tl.marks {
+			if s.event == "snapshot" && s.taskID == l.taskID && s.checkpoint == ev.Checkpoint && s.seq < b.attemptSeq {
+				snap = s
+			}
+		}
+		if snap == nil {
+			continue
+		}
+		n := 0
+		for _, p := range tl.marks {
+			if p.event == "poll" && p.taskID == l.taskID && p.seq > snap.seq && p.seq < b.attemptSeq {
+				n += p.records
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		m := b.mark(snap.seq, "replay", ev)
+		m.taskID, m.t, m.end, m.hasSpan, m.records = l.taskID, snap.t, b.attemptT, true, n
+		m.detail = fmt.Sprintf("%s emitted %d records after its snapshot of checkpoint %d and before the failure: the restore rewinds to that snapshot, so they are emitted again", l.name(), n, ev.Checkpoint)
 	}
 }
 

@@ -318,8 +318,13 @@ func TestDrawingMatchesTheEvents(t *testing.T) {
 // move between subtasks at a restore (in these runs they do), so this is
 // the source's sum over its subtasks.
 //
-// Mutant killed: counting as replayed every record emitted before the
-// failure, not only those after the checkpoint.
+// The replay spans, one per source subtask from its snapshot of the
+// restored checkpoint to the failure, hold the same records between them.
+//
+// Mutants killed: counting as replayed every record emitted before the
+// failure, not only those after the checkpoint; a replay span that starts
+// at the subtask's last snapshot instead of its snapshot of the restored
+// checkpoint.
 func TestReplayedRecords(t *testing.T) {
 	for _, tc := range protocolRuns {
 		r := runJob(t, tc.seed, flinksim.ExactlyOnce, tc.fault)
@@ -329,12 +334,18 @@ func TestReplayedRecords(t *testing.T) {
 				polled[ev.Task] += ev.Records
 			}
 		}
-		got := map[string]int{}
-		for _, e := range having(parseSVG(t, svgOf(t, r)), "restore") {
+		es := parseSVG(t, svgOf(t, r))
+		want := map[string]int{"a": polled["a"] - 24, "b": polled["b"] - 24}
+		got, spans := map[string]int{}, map[string]int{}
+		for _, e := range having(es, "restore") {
 			if e.task == "a" || e.task == "b" {
 				got[e.task] += e.records
 			}
 		}
-		assert.Equal(t, map[string]int{"a": polled["a"] - 24, "b": polled["b"] - 24}, got, tc.name)
+		for _, e := range having(es, "replay") {
+			spans[e.task] += e.records
+		}
+		assert.Equal(t, want, got, "%s: the restores' counts", tc.name)
+		assert.Equal(t, want, spans, "%s: the replay spans' records", tc.name)
 	}
 }

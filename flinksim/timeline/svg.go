@@ -118,7 +118,7 @@ func (tl *Timeline) svg(s *svgWriter, id string) {
 	}
 	s.printf(`<svg xmlns="http://www.w3.org/2000/svg"%s width="%s" height="%s" viewBox="0 0 %s %s" data-left="%s" data-px-per-ms="%s" font-family="monospace" font-size="9">`+"\n",
 		idAttr, f1(w), f1(h), f1(w), f1(h), f1(left), fmt.Sprintf("%.4f", tl.pxPerMs))
-	s.printf(`<style>.lane{fill:#f7f7f7}.blocked{fill:#f4b183;fill-opacity:.6}.batch{stroke:#888}.poll{stroke:#4472c4}.flow{stroke:#7030a0;stroke-dasharray:2 2;fill:none}.barrier{fill:#7030a0}.snapshot{fill:#2e75b6}.ack{fill:#70ad47}.complete{stroke:#2e7d32;stroke-width:1.5}.abort{stroke:#999;stroke-dasharray:4 3}.attempt{stroke:#c00000;stroke-dasharray:1 3}.failure{stroke:#c00000;stroke-width:2.5}.restore{fill:#2e7d32}.precommit{fill:none;stroke:#2e7d32}.commit{fill:#2e7d32;fill-opacity:.75}.txnabort{fill:none;stroke:#c00000;stroke-dasharray:2 2}.dup{fill:none;stroke:#ff8c00;stroke-width:2}.eoi{stroke:#444;stroke-width:2}text.small{font-size:7px;fill:#555}</style>` + "\n")
+	s.printf(`<style>.lane{fill:#f7f7f7}.blocked{fill:#f4b183;fill-opacity:.6}.batch{stroke:#888}.poll{stroke:#4472c4}.flow{stroke:#7030a0;stroke-dasharray:2 2;fill:none}.barrier{fill:#7030a0}.snapshot{fill:#2e75b6}.ack{fill:#70ad47}.complete{stroke:#2e7d32;stroke-width:1.5}.abort{stroke:#999;stroke-dasharray:4 3}.attempt{stroke:#c00000;stroke-dasharray:1 3}.failure{stroke:#c00000;stroke-width:2.5}.restore{fill:#2e7d32}.precommit{fill:none;stroke:#2e7d32}.commit{fill:#2e7d32;fill-opacity:.75}.txnabort{fill:none;stroke:#c00000;stroke-dasharray:2 2}.dup{fill:none;stroke:#ff8c00;stroke-width:2}.replay{fill:#ffd966;fill-opacity:.35;stroke:#bf9000;stroke-dasharray:3 2}.eoi{stroke:#444;stroke-width:2}text.small{font-size:7px;fill:#555}</style>` + "\n")
 	s.printf(`<text x="8" y="16" font-size="13">%s</text>`+"\n", html.EscapeString(tl.title))
 	tl.axis(s, h)
 	tl.drawLanes(s)
@@ -191,6 +191,10 @@ func (tl *Timeline) draw(s *svgWriter, m *mark, h float64) {
 		y := l.inputY(m.input)
 		s.printf(`<g%s><line class="batch" x1="%s" x2="%s" y1="%s" y2="%s"%s/><text class="small" x="%s" y="%s"%s>%s</text>%s</g>`+"\n",
 			a, f1(x), f1(x), f1(y-5), f1(y+5), t0, f1(x+1), f1(y-1), t0, m.label, title(m.detail))
+	case "replay":
+		y := l.eventY()
+		s.printf(`<rect class="replay"%s x="%s" y="%s" width="%s" height="%s"%s>%s</rect>`+"\n",
+			a, f1(x), f1(y-eventH/2+2), width(m.t, m.end), f1(eventH-4), span(m.t, m.end), title(m.detail))
 	case "duplicate":
 		y := l.inputY(m.input)
 		s.printf(`<rect class="dup"%s x="%s" y="%s" width="6" height="12"%s>%s</rect>`+"\n", a, f1(x-3), f1(y-6), t0, title(m.detail))

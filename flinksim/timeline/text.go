@@ -15,14 +15,15 @@ var textSymbols = []struct {
 	event string
 	sym   byte
 }{
-	{"batch", '.'}, {"poll", '.'}, {"blocked", '='}, {"ack", 'a'}, {"barrier", 'b'},
+	{"replay", '~'}, {"batch", '.'}, {"poll", '.'}, {"blocked", '='}, {"ack", 'a'}, {"barrier", 'b'},
 	{"end-of-input", '|'}, {"precommit", 'p'}, {"commit", 'C'}, {"txn-abort", 'x'},
 	{"duplicate", '2'}, {"snapshot", 'S'}, {"restore", 'R'}, {"failure", 'X'},
 }
 
 // textLegend explains the symbols.
 const textLegend = ". batch  b barrier  = blocked (alignment)  S snapshot  a ack  p pre-commit  C commit  x abort\n" +
-	"X failure  R restore  2 read after a barrier and replayed: counted twice  | end of input\n" +
+	"X failure  R restore  ~ emitted before the failure and again after the restore  | end of input\n" +
+	"2 read after a barrier and before the snapshot, then replayed: counted twice\n" +
 	"checkpoints row: N checkpoint N complete (last digit)  - aborted  ^ restart\n"
 
 // labelWidth is the width of the terminal timeline's lane names.
@@ -77,7 +78,7 @@ func (tl *Timeline) WriteText(w io.Writer, width int) error {
 			if m.taskID != l.taskID || s == 0 {
 				continue
 			}
-			if m.event == "blocked" {
+			if m.event == "blocked" || m.event == "replay" {
 				for c := col(m.t); c <= col(m.end); c++ {
 					put(c, s)
 				}
