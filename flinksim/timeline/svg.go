@@ -180,9 +180,13 @@ func (tl *Timeline) draw(s *svgWriter, m *mark, h float64) {
 	switch m.event {
 	case "complete", "abort", "attempt":
 		class := map[string]string{"complete": "complete", "abort": "abort", "attempt": "attempt"}[m.event]
-		y := map[string]float64{"complete": top - 6, "abort": top + 4, "attempt": top - 1}[m.event]
-		s.printf(`<g%s><line class="%s" x1="%s" x2="%s" y1="%s" y2="%s"%s/><text x="%s" y="%s" font-size="8"%s>%s</text>%s</g>`+"\n",
-			a, class, f1(x), f1(x), f1(top-4), f1(h-bottom+6), t0, f1(x+2), f1(y), t0, html.EscapeString(m.label), title(m.detail))
+		y := map[string]float64{"complete": top - 6, "abort": top - 1, "attempt": top - 1}[m.event]
+		tx, anchor := x+2, "start"
+		if m.event == "attempt" {
+			tx, anchor = x-2, "end" // beside the abort of the checkpoint it cut short
+		}
+		s.printf(`<g%s><line class="%s" x1="%s" x2="%s" y1="%s" y2="%s"%s/><text x="%s" y="%s" font-size="8" text-anchor="%s"%s>%s</text>%s</g>`+"\n",
+			a, class, f1(x), f1(x), f1(top-4), f1(h-bottom+6), t0, f1(tx), f1(y), anchor, t0, html.EscapeString(m.label), title(m.detail))
 	case "poll":
 		y := l.eventY()
 		s.printf(`<g%s><line class="poll" x1="%s" x2="%s" y1="%s" y2="%s"%s/><text class="small" x="%s" y="%s"%s>%s</text>%s</g>`+"\n",
