@@ -25,6 +25,12 @@
 //
 //	go run ./examples/kafka [--brokers HOST:PORT] [--in in] [--out out] [--bounded] [--fail-after N] [--parallelism N] [--checkpoint-interval D]
 //
-// Planned: fraud detection with keyed state and timers, a Nexmark query,
-// and teaching programs that show checkpoint barriers and recovery.
+// teach runs a small job with a two-phase-commit sink and one failure in
+// the seeded simulation and draws it (package flinksim/timeline): barriers,
+// alignment, snapshots, the failure, the restore and the transactions, as
+// teach.html, teach.svg and a terminal timeline:
+//
+//	go run ./examples/teach [--out DIR] [--mode exactly-once|at-least-once] [--seed N]
+//
+// Planned: fraud detection with keyed state and timers, and a Nexmark query.
 package examples

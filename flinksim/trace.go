@@ -95,9 +95,12 @@ type TraceEvent struct {
 	Subtask int
 	TaskID  int
 	// Input is the consumer-side input index and Channel the channel's
-	// index in the job, for events of one channel; -1 otherwise.
-	Input   int
-	Channel int
+	// index in the job, for events of one channel; -1 otherwise. Producer
+	// is then the TaskID of the channel's producer (so a barrier's event
+	// says where it came from), -1 otherwise.
+	Input    int
+	Channel  int
+	Producer int
 	// Operator names the operator of restore and transaction events.
 	Operator   string
 	Checkpoint int64
@@ -110,7 +113,7 @@ type TraceEvent struct {
 func traceEventOf(ev engine.TraceEvent) TraceEvent {
 	return TraceEvent{
 		Kind: TraceKind(ev.Kind), Time: ev.Time, Elapsed: ev.Elapsed,
-		Task: ev.Task, Subtask: ev.Subtask, TaskID: ev.TaskID, Input: ev.Input, Channel: ev.Channel,
+		Task: ev.Task, Subtask: ev.Subtask, TaskID: ev.TaskID, Input: ev.Input, Channel: ev.Channel, Producer: ev.Producer,
 		Operator: ev.Operator, Checkpoint: ev.Checkpoint, Records: ev.Records, Size: ev.Size,
 		Detail: ev.Detail, Err: ev.Err,
 	}

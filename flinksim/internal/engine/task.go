@@ -896,8 +896,13 @@ func (t *Task) trace(ev TraceEvent) {
 		return
 	}
 	ev.TaskID, ev.Task, ev.Subtask = t.ID, t.Name, t.Subtask
-	if !ev.Kind.OnChannel() {
-		ev.Input, ev.Channel = -1, -1
+	switch {
+	case !ev.Kind.OnChannel():
+		ev.Input, ev.Channel, ev.Producer = -1, -1, -1
+	case ev.Kind == TraceBatchOut:
+		ev.Producer = t.ID
+	default:
+		ev.Producer = t.inputs[ev.Input].From.ID
 	}
 	t.cfg.tracer.emit(ev)
 }

@@ -102,9 +102,11 @@ type TraceEvent struct {
 	Task    string
 	Subtask int
 	// Input is the consumer-side input index and Channel the channel's ID,
-	// for channel events (-1 otherwise).
-	Input   int
-	Channel int
+	// for channel events (-1 otherwise); Producer is the task ID of the
+	// channel's producer (-1 otherwise).
+	Input    int
+	Channel  int
+	Producer int
 	// Operator names the operator of restore and transaction events.
 	Operator   string
 	Checkpoint int64
@@ -147,6 +149,6 @@ func (tr *tracer) job(ev TraceEvent) {
 	if tr == nil {
 		return
 	}
-	ev.TaskID, ev.Subtask, ev.Input, ev.Channel = -1, -1, -1, -1
+	ev.TaskID, ev.Subtask, ev.Input, ev.Channel, ev.Producer = -1, -1, -1, -1, -1
 	tr.emit(ev)
 }
