@@ -26,10 +26,9 @@
 //     not in the model, a number out of its range — the message names the
 //     member, as "ApplicationConfiguration.ApplicationSnapshotConfiguration.SnapshotsEnabled is required".
 //     The Service checks names, lengths, patterns and list limits the same way.
-//   - UnsupportedOperationException: the actions of SQL applications, VPC
-//     configurations, CloudWatch logging options and maintenance
-//     configuration, and members this service does not run (encryption,
-//     SQL, Zeppelin).
+//   - UnsupportedOperationException: the actions of SQL applications and
+//     VPC configurations, and members this service does not run
+//     (encryption, VPC, SQL, Zeppelin).
 //   - MissingAuthenticationTokenException, UnrecognizedClientException: a
 //     request without or with another access key, when Options.AccessKeyID
 //     restricts it.
@@ -45,10 +44,23 @@
 // DescribeApplicationSnapshot, DeleteApplicationSnapshot,
 // ListApplicationVersions, DescribeApplicationVersion,
 // ListApplicationOperations, DescribeApplicationOperation, TagResource,
-// UntagResource and ListTagsForResource, with the Service's behaviour (see
-// package lifecycle): operations return at once with an OperationId and go
-// on in the background, DeleteApplication compares CreateTimestamp to the
+// UntagResource, ListTagsForResource, AddApplicationCloudWatchLoggingOption,
+// DeleteApplicationCloudWatchLoggingOption and
+// UpdateApplicationMaintenanceConfiguration, with the Service's behaviour
+// (see package lifecycle): operations return at once with an OperationId and
+// go on in the background, DeleteApplication compares CreateTimestamp to the
 // second, ListApplications' NextToken is an application name.
+//
+// CloudWatch logging options (at create, by the two logging actions, and
+// changed by UpdateApplication's CloudWatchLoggingOptionUpdates) and the
+// maintenance window are recorded and described — every ApplicationDetail
+// carries CloudWatchLoggingOptionDescriptions and
+// ApplicationMaintenanceConfigurationDescription — but change nothing in
+// how the job runs: no log reaches CloudWatch, and no maintenance happens
+// in the window. Adding or deleting a logging option makes a new version,
+// checked against CurrentApplicationVersionId or ConditionalToken (a stale
+// one is ConcurrentModificationException), with an operation that has
+// completed when the call returns.
 //
 // CreateApplicationPresignedUrl with UrlType FLINK_DASHBOARD_URL returns a
 // URL on this server, /dashboard/NAME?authToken=TOKEN, valid for
