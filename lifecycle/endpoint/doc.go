@@ -91,4 +91,13 @@
 // kinesisanalyticsv2 list-applications, boto3.client("kinesisanalyticsv2",
 // endpoint_url=...), or kinesisanalyticsv2.Options.BaseEndpoint in
 // aws-sdk-go-v2. examples/msf-local is such a server.
+//
+// aws-sdk-go-v2 has a race of its own (smithy-go's request body answers
+// WriteTo with io.EOF once closed, and net/http then closes the connection
+// whose response is being read): over loopback, a response larger than 4
+// KiB is now and then reported as "failed to decode response body ... use
+// of closed network connection", whatever the server sends. Its default
+// retryer retries it; a client with RetryMaxAttempts 1 sees it, unless its
+// HTTPClient's transport hides the request body's WriteTo method, as this
+// package's tests do.
 package endpoint
