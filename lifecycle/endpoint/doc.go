@@ -48,8 +48,13 @@
 // DeleteApplicationCloudWatchLoggingOption and
 // UpdateApplicationMaintenanceConfiguration, with the Service's behaviour
 // (see package lifecycle): operations return at once with an OperationId and
-// go on in the background, DeleteApplication compares CreateTimestamp to the
-// second, ListApplications' NextToken is an application name.
+// go on in the background (an UpdateApplication of an application that is
+// not running takes effect at once and has none), DeleteApplication compares
+// CreateTimestamp to the second, ListApplications' NextToken is an
+// application name. The API has no call that waits: an SDK user polls
+// DescribeApplication (or DescribeApplicationOperation with the
+// OperationId) until the status changes; a program that holds the Service
+// too waits by event with its WaitForStatus and WaitForOperation.
 //
 // CloudWatch logging options (at create, by the two logging actions, and
 // changed by UpdateApplication's CloudWatchLoggingOptionUpdates) and the
@@ -86,6 +91,20 @@
 //	_ = svc.RegisterBuilder("counter", buildCounter)
 //	h, _ := endpoint.New(svc, endpoint.Options{})
 //	srv := &http.Server{Addr: "127.0.0.1:9700", Handler: h}
+//
+// A code package is what lifecycle.NewCodePackage makes, put in the code
+// store: S3ContentLocation BucketARN arn:aws:s3:::BUCKET and FileKey KEY
+// name the object KEY of bucket BUCKET (with DirCodeStore, the file
+// DIR/s3/BUCKET/KEY above; in a test, svc.Code().Put on the default
+// in-memory store). The SDK needs a Region and credentials, any of them
+// (credentials.NewStaticCredentialsProvider is in the module
+// github.com/aws/aws-sdk-go-v2/credentials; an aws.CredentialsProviderFunc
+// needs none):
+//
+//	client := kinesisanalyticsv2.New(kinesisanalyticsv2.Options{
+//		Region: "us-east-1", BaseEndpoint: aws.String("http://127.0.0.1:9700"),
+//		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+//	})
 //
 // Then point a client at it: aws --endpoint-url http://127.0.0.1:9700
 // kinesisanalyticsv2 list-applications, boto3.client("kinesisanalyticsv2",
