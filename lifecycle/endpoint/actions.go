@@ -329,8 +329,7 @@ func addApplicationCloudWatchLoggingOption(ctx context.Context, h *Handler, _ *h
 	if err != nil {
 		return nil, err
 	}
-	return cloudWatchLoggingOptionResponse{ApplicationARN: out.ApplicationARN, ApplicationVersionID: out.ApplicationVersionID,
-		CloudWatchLoggingOptionDescriptions: toLoggingDescriptions(out.CloudWatchLoggingOptionDescriptions), OperationID: out.OperationID}, nil
+	return toLoggingResponse(out), nil
 }
 
 func deleteApplicationCloudWatchLoggingOption(ctx context.Context, h *Handler, _ *http.Request, in deleteApplicationCloudWatchLoggingOptionRequest) (any, error) {
@@ -341,8 +340,14 @@ func deleteApplicationCloudWatchLoggingOption(ctx context.Context, h *Handler, _
 	if err != nil {
 		return nil, err
 	}
+	// (The two responses are the same shape.)
+	return toLoggingResponse(lifecycle.AddApplicationCloudWatchLoggingOptionResponse(out)), nil
+}
+
+// toLoggingResponse is the output of both logging option actions.
+func toLoggingResponse(out lifecycle.AddApplicationCloudWatchLoggingOptionResponse) cloudWatchLoggingOptionResponse {
 	return cloudWatchLoggingOptionResponse{ApplicationARN: out.ApplicationARN, ApplicationVersionID: out.ApplicationVersionID,
-		CloudWatchLoggingOptionDescriptions: toLoggingDescriptions(out.CloudWatchLoggingOptionDescriptions), OperationID: out.OperationID}, nil
+		CloudWatchLoggingOptionDescriptions: toLoggingDescriptions(out.CloudWatchLoggingOptionDescriptions), OperationID: out.OperationID}
 }
 
 func updateApplicationMaintenanceConfiguration(ctx context.Context, h *Handler, _ *http.Request, in updateApplicationMaintenanceConfigurationRequest) (any, error) {
