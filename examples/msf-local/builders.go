@@ -142,15 +142,17 @@ func (sequence) SplitCodec() flinksim.Codec[sequenceSplit] {
 }
 
 func (s sequence) NewReader(ctx *flinksim.ReaderContext) (flinksim.SourceReader[int64, sequenceSplit], error) {
-	return &sequenceReader{ctx: ctx, rate: s.rate}, nil
+	return &sequenceReader{wake: ctx.Available, rate: s.rate}, nil
 }
 
 // sequenceReader emits the split's records at the rate, measured from its
 // first poll: when it is ahead, it reports NothingAvailable and sets a
-// timer that calls ReaderContext.Available when the next record is due, so
-// it never spins.
+// timer that calls wake (ReaderContext.Available) when the next record is
+// due, so it never spins. The timer's callback runs on a goroutine of its
+// own, which the reader owns: calls counts the callbacks scheduled and not
+// yet returned, and Close waits for them.
 type sequenceReader struct {
-	ctx    *flinksim.ReaderContext
+	wake   func()
 	rate   int64
 	splits []sequenceSplit
 	// began and emitted measure the rate.
@@ -160,6 +162,7 @@ type sequenceReader struct {
 	mu     sync.Mutex
 	timer  *time.Timer
 	closed bool
+	calls  sync.WaitGroup
 }
 
 // maxBatch bounds the records of one PollNext.
@@ -194,30 +197,41 @@ func (r *sequenceReader) PollNext(out flinksim.Collector[int64]) (flinksim.Input
 	return flinksim.MoreAvailable, nil
 }
 
-// wakeAt calls Available after d, unless the reader is closed.
+// wakeAt calls wake after d, unless the reader is closed first.
 func (r *sequenceReader) wakeAt(d time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
 		return
 	}
+	r.calls.Add(1) // a callback to come, unless Reset only moves a pending one
 	if r.timer == nil {
-		r.timer = time.AfterFunc(d, r.ctx.Available)
+		r.timer = time.AfterFunc(d, r.fire)
 		return
 	}
-	r.timer.Reset(d)
+	if r.timer.Reset(d) { // the pending callback moved: no new one
+		r.calls.Done()
+	}
+}
+
+// fire is the timer's callback.
+func (r *sequenceReader) fire() {
+	defer r.calls.Done()
+	r.wake()
 }
 
 func (r *sequenceReader) SnapshotState(int64) ([]sequenceSplit, error) {
 	return append([]sequenceSplit(nil), r.splits...), nil
 }
 
+// Close stops the timer and waits for a callback that has begun.
 func (r *sequenceReader) Close() error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.closed = true
-	if r.timer != nil {
-		r.timer.Stop()
+	if r.timer != nil && r.timer.Stop() { // the pending callback will not run
+		r.calls.Done()
 	}
+	r.mu.Unlock()
+	r.calls.Wait()
 	return nil
 }

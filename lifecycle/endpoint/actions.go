@@ -47,6 +47,10 @@ func init() {
 		"UntagResource":                 serve(untagResource),
 		"ListTagsForResource":           serve(listTagsForResource),
 		"CreateApplicationPresignedUrl": serve(createApplicationPresignedURL),
+
+		"AddApplicationCloudWatchLoggingOption":     serve(addApplicationCloudWatchLoggingOption),
+		"DeleteApplicationCloudWatchLoggingOption":  serve(deleteApplicationCloudWatchLoggingOption),
+		"UpdateApplicationMaintenanceConfiguration": serve(updateApplicationMaintenanceConfiguration),
 	}
 }
 
@@ -58,8 +62,6 @@ var unsupportedActions = map[string]string{
 	"DeleteApplicationInputProcessingConfiguration": sqlOnly, "DeleteApplicationOutput": sqlOnly,
 	"DeleteApplicationReferenceDataSource": sqlOnly, "DiscoverInputSchema": sqlOnly,
 	"AddApplicationVpcConfiguration": notServed, "DeleteApplicationVpcConfiguration": notServed,
-	"AddApplicationCloudWatchLoggingOption": notServed, "DeleteApplicationCloudWatchLoggingOption": notServed,
-	"UpdateApplicationMaintenanceConfiguration": notServed,
 }
 
 const (
@@ -72,14 +74,12 @@ func createApplication(ctx context.Context, h *Handler, _ *http.Request, in crea
 	if err != nil {
 		return nil, err
 	}
-	if len(in.CloudWatchLoggingOptions) > 0 {
-		return nil, unsupported("CloudWatchLoggingOptions")
-	}
 	out, err := h.svc.CreateApplication(ctx, lifecycle.CreateApplicationRequest{
 		ApplicationName: in.ApplicationName, ApplicationDescription: in.ApplicationDescription,
 		RuntimeEnvironment:   lifecycle.RuntimeEnvironment(in.RuntimeEnvironment),
 		ServiceExecutionRole: in.ServiceExecutionRole, ApplicationConfiguration: cfg,
 		ApplicationMode: lifecycle.ApplicationMode(in.ApplicationMode), Tags: fromTags(in.Tags),
+		CloudWatchLoggingOptions: fromLoggingOptions(in.CloudWatchLoggingOptions),
 	})
 	if err != nil {
 		return nil, err
@@ -126,14 +126,12 @@ func updateApplication(ctx context.Context, h *Handler, _ *http.Request, in upda
 	if err != nil {
 		return nil, err
 	}
-	if len(in.CloudWatchLoggingOptionUpdates) > 0 {
-		return nil, unsupported("CloudWatchLoggingOptionUpdates")
-	}
 	req := lifecycle.UpdateApplicationRequest{
 		ApplicationName: in.ApplicationName, CurrentApplicationVersionID: deref(in.CurrentApplicationVersionID),
 		ConditionalToken: in.ConditionalToken, ApplicationConfigurationUpdate: upd,
-		RuntimeEnvironmentUpdate:   lifecycle.RuntimeEnvironment(in.RuntimeEnvironmentUpdate),
-		ServiceExecutionRoleUpdate: in.ServiceExecutionRoleUpdate,
+		RuntimeEnvironmentUpdate:       lifecycle.RuntimeEnvironment(in.RuntimeEnvironmentUpdate),
+		ServiceExecutionRoleUpdate:     in.ServiceExecutionRoleUpdate,
+		CloudWatchLoggingOptionUpdates: fromLoggingUpdates(in.CloudWatchLoggingOptionUpdates),
 	}
 	if run != nil {
 		req.RunConfigurationUpdate = &lifecycle.RunConfigurationUpdate{
@@ -321,4 +319,47 @@ func listTagsForResource(ctx context.Context, h *Handler, _ *http.Request, in li
 		resp.Tags = append(resp.Tags, tag(t))
 	}
 	return resp, nil
+}
+
+func addApplicationCloudWatchLoggingOption(ctx context.Context, h *Handler, _ *http.Request, in addApplicationCloudWatchLoggingOptionRequest) (any, error) {
+	out, err := h.svc.AddApplicationCloudWatchLoggingOption(ctx, lifecycle.AddApplicationCloudWatchLoggingOptionRequest{
+		ApplicationName: in.ApplicationName, CurrentApplicationVersionID: deref(in.CurrentApplicationVersionID), ConditionalToken: in.ConditionalToken,
+		CloudWatchLoggingOption: lifecycle.CloudWatchLoggingOption{LogStreamARN: in.CloudWatchLoggingOption.LogStreamARN},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return toLoggingResponse(out), nil
+}
+
+func deleteApplicationCloudWatchLoggingOption(ctx context.Context, h *Handler, _ *http.Request, in deleteApplicationCloudWatchLoggingOptionRequest) (any, error) {
+	out, err := h.svc.DeleteApplicationCloudWatchLoggingOption(ctx, lifecycle.DeleteApplicationCloudWatchLoggingOptionRequest{
+		ApplicationName: in.ApplicationName, CurrentApplicationVersionID: deref(in.CurrentApplicationVersionID), ConditionalToken: in.ConditionalToken,
+		CloudWatchLoggingOptionID: in.CloudWatchLoggingOptionID,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// (The two responses are the same shape.)
+	return toLoggingResponse(lifecycle.AddApplicationCloudWatchLoggingOptionResponse(out)), nil
+}
+
+// toLoggingResponse is the output of both logging option actions.
+func toLoggingResponse(out lifecycle.AddApplicationCloudWatchLoggingOptionResponse) cloudWatchLoggingOptionResponse {
+	return cloudWatchLoggingOptionResponse{ApplicationARN: out.ApplicationARN, ApplicationVersionID: out.ApplicationVersionID,
+		CloudWatchLoggingOptionDescriptions: toLoggingDescriptions(out.CloudWatchLoggingOptionDescriptions), OperationID: out.OperationID}
+}
+
+func updateApplicationMaintenanceConfiguration(ctx context.Context, h *Handler, _ *http.Request, in updateApplicationMaintenanceConfigurationRequest) (any, error) {
+	out, err := h.svc.UpdateApplicationMaintenanceConfiguration(ctx, lifecycle.UpdateApplicationMaintenanceConfigurationRequest{
+		ApplicationName: in.ApplicationName,
+		ApplicationMaintenanceConfigurationUpdate: lifecycle.ApplicationMaintenanceConfigurationUpdate{
+			ApplicationMaintenanceWindowStartTimeUpdate: in.ApplicationMaintenanceConfigurationUpdate.ApplicationMaintenanceWindowStartTimeUpdate,
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return updateApplicationMaintenanceConfigurationResponse{ApplicationARN: out.ApplicationARN,
+		ApplicationMaintenanceConfigurationDescription: toMaintenance(out.ApplicationMaintenanceConfigurationDescription)}, nil
 }

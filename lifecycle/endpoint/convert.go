@@ -251,6 +251,8 @@ func toDetail(d lifecycle.ApplicationDetail) applicationDetail {
 		ApplicationVersionUpdatedFrom: d.ApplicationVersionUpdatedFrom, ConditionalToken: d.ConditionalToken,
 		CreateTimestamp: toEpoch(d.CreateTimestamp), LastUpdateTimestamp: toEpoch(d.LastUpdateTimestamp),
 		RuntimeEnvironment: string(d.RuntimeEnvironment), ServiceExecutionRole: d.ServiceExecutionRole,
+		CloudWatchLoggingOptionDescriptions:            toLoggingDescriptions(d.CloudWatchLoggingOptionDescriptions),
+		ApplicationMaintenanceConfigurationDescription: toMaintenance(d.ApplicationMaintenanceConfigurationDescription),
 		ApplicationConfigurationDescription: applicationConfigurationDescription{
 			ApplicationCodeConfigurationDescription: applicationCodeConfigurationDescription{
 				CodeContentType: string(code.CodeContentType),
@@ -303,5 +305,43 @@ func toSnapshot(s lifecycle.SnapshotDetails) snapshotDetails {
 	return snapshotDetails{
 		ApplicationVersionID: s.ApplicationVersionID, RuntimeEnvironment: string(s.RuntimeEnvironment),
 		SnapshotCreationTimestamp: toEpoch(s.SnapshotCreationTimestamp), SnapshotName: s.SnapshotName, SnapshotStatus: string(s.SnapshotStatus),
+	}
+}
+
+func fromLoggingOptions(os []cloudWatchLoggingOption) []lifecycle.CloudWatchLoggingOption {
+	if os == nil {
+		return nil
+	}
+	out := make([]lifecycle.CloudWatchLoggingOption, len(os))
+	for i, o := range os {
+		out[i] = lifecycle.CloudWatchLoggingOption{LogStreamARN: o.LogStreamARN}
+	}
+	return out
+}
+
+func fromLoggingUpdates(us []cloudWatchLoggingOptionUpdate) []lifecycle.CloudWatchLoggingOptionUpdate {
+	if us == nil {
+		return nil
+	}
+	out := make([]lifecycle.CloudWatchLoggingOptionUpdate, len(us))
+	for i, u := range us {
+		out[i] = lifecycle.CloudWatchLoggingOptionUpdate{CloudWatchLoggingOptionID: u.CloudWatchLoggingOptionID, LogStreamARNUpdate: u.LogStreamARNUpdate}
+	}
+	return out
+}
+
+// toLoggingDescriptions is never nil: the responses of the logging actions
+// carry the list even when it is empty.
+func toLoggingDescriptions(ds []lifecycle.CloudWatchLoggingOptionDescription) []cloudWatchLoggingOptionDescription {
+	out := make([]cloudWatchLoggingOptionDescription, len(ds))
+	for i, d := range ds {
+		out[i] = cloudWatchLoggingOptionDescription{CloudWatchLoggingOptionID: d.CloudWatchLoggingOptionID, LogStreamARN: d.LogStreamARN, RoleARN: d.RoleARN}
+	}
+	return out
+}
+
+func toMaintenance(m lifecycle.ApplicationMaintenanceConfigurationDescription) applicationMaintenanceConfigurationDescription {
+	return applicationMaintenanceConfigurationDescription{
+		ApplicationMaintenanceWindowEndTime: m.ApplicationMaintenanceWindowEndTime, ApplicationMaintenanceWindowStartTime: m.ApplicationMaintenanceWindowStartTime,
 	}
 }

@@ -26,10 +26,9 @@
 //     not in the model, a number out of its range — the message names the
 //     member, as "ApplicationConfiguration.ApplicationSnapshotConfiguration.SnapshotsEnabled is required".
 //     The Service checks names, lengths, patterns and list limits the same way.
-//   - UnsupportedOperationException: the actions of SQL applications, VPC
-//     configurations, CloudWatch logging options and maintenance
-//     configuration, and members this service does not run (encryption,
-//     SQL, Zeppelin).
+//   - UnsupportedOperationException: the actions of SQL applications and
+//     VPC configurations, and members this service does not run
+//     (encryption, VPC, SQL, Zeppelin).
 //   - MissingAuthenticationTokenException, UnrecognizedClientException: a
 //     request without or with another access key, when Options.AccessKeyID
 //     restricts it.
@@ -45,10 +44,28 @@
 // DescribeApplicationSnapshot, DeleteApplicationSnapshot,
 // ListApplicationVersions, DescribeApplicationVersion,
 // ListApplicationOperations, DescribeApplicationOperation, TagResource,
-// UntagResource and ListTagsForResource, with the Service's behaviour (see
-// package lifecycle): operations return at once with an OperationId and go
-// on in the background, DeleteApplication compares CreateTimestamp to the
-// second, ListApplications' NextToken is an application name.
+// UntagResource, ListTagsForResource, AddApplicationCloudWatchLoggingOption,
+// DeleteApplicationCloudWatchLoggingOption and
+// UpdateApplicationMaintenanceConfiguration, with the Service's behaviour
+// (see package lifecycle): operations return at once with an OperationId and
+// go on in the background (an UpdateApplication of an application that is
+// not running takes effect at once and has none), DeleteApplication compares
+// CreateTimestamp to the second, ListApplications' NextToken is an
+// application name. The API has no call that waits: an SDK user polls
+// DescribeApplication (or DescribeApplicationOperation with the
+// OperationId) until the status changes; a program that holds the Service
+// too waits by event with its WaitForStatus and WaitForOperation.
+//
+// CloudWatch logging options (at create, by the two logging actions, and
+// changed by UpdateApplication's CloudWatchLoggingOptionUpdates) and the
+// maintenance window are recorded and described — every ApplicationDetail
+// carries CloudWatchLoggingOptionDescriptions and
+// ApplicationMaintenanceConfigurationDescription — but change nothing in
+// how the job runs: no log reaches CloudWatch, and no maintenance happens
+// in the window. Adding or deleting a logging option makes a new version,
+// checked against CurrentApplicationVersionId or ConditionalToken (a stale
+// one is ConcurrentModificationException), with an operation that has
+// completed when the call returns.
 //
 // CreateApplicationPresignedUrl with UrlType FLINK_DASHBOARD_URL returns a
 // URL on this server, /dashboard/NAME?authToken=TOKEN, valid for
@@ -75,8 +92,31 @@
 //	h, _ := endpoint.New(svc, endpoint.Options{})
 //	srv := &http.Server{Addr: "127.0.0.1:9700", Handler: h}
 //
+// A code package is what lifecycle.NewCodePackage makes, put in the code
+// store: S3ContentLocation BucketARN arn:aws:s3:::BUCKET and FileKey KEY
+// name the object KEY of bucket BUCKET (with DirCodeStore, the file
+// DIR/s3/BUCKET/KEY above; in a test, svc.Code().Put on the default
+// in-memory store). The SDK needs a Region and credentials, any of them
+// (credentials.NewStaticCredentialsProvider is in the module
+// github.com/aws/aws-sdk-go-v2/credentials; an aws.CredentialsProviderFunc
+// needs none):
+//
+//	client := kinesisanalyticsv2.New(kinesisanalyticsv2.Options{
+//		Region: "us-east-1", BaseEndpoint: aws.String("http://127.0.0.1:9700"),
+//		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+//	})
+//
 // Then point a client at it: aws --endpoint-url http://127.0.0.1:9700
 // kinesisanalyticsv2 list-applications, boto3.client("kinesisanalyticsv2",
 // endpoint_url=...), or kinesisanalyticsv2.Options.BaseEndpoint in
 // aws-sdk-go-v2. examples/msf-local is such a server.
+//
+// aws-sdk-go-v2 has a race of its own (smithy-go's request body answers
+// WriteTo with io.EOF once closed, and net/http then closes the connection
+// whose response is being read): over loopback, a response larger than 4
+// KiB is now and then reported as "failed to decode response body ... use
+// of closed network connection", whatever the server sends. Its default
+// retryer retries it; a client with RetryMaxAttempts 1 sees it, unless its
+// HTTPClient's transport hides the request body's WriteTo method, as this
+// package's tests do.
 package endpoint

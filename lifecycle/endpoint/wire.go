@@ -235,24 +235,24 @@ type applicationMaintenanceConfigurationDescription struct {
 }
 
 type applicationDetail struct {
-	ApplicationARN                                 string                                          `json:"ApplicationARN"`
-	ApplicationConfigurationDescription            applicationConfigurationDescription             `json:"ApplicationConfigurationDescription"`
-	ApplicationDescription                         string                                          `json:"ApplicationDescription,omitempty"`
-	ApplicationMaintenanceConfigurationDescription *applicationMaintenanceConfigurationDescription `json:"ApplicationMaintenanceConfigurationDescription,omitempty"`
-	ApplicationMode                                string                                          `json:"ApplicationMode,omitempty"`
-	ApplicationName                                string                                          `json:"ApplicationName"`
-	ApplicationStatus                              string                                          `json:"ApplicationStatus"`
-	ApplicationVersionCreateTimestamp              epoch                                           `json:"ApplicationVersionCreateTimestamp,omitzero"`
-	ApplicationVersionID                           int64                                           `json:"ApplicationVersionId"`
-	ApplicationVersionRolledBackFrom               int64                                           `json:"ApplicationVersionRolledBackFrom,omitempty"`
-	ApplicationVersionRolledBackTo                 int64                                           `json:"ApplicationVersionRolledBackTo,omitempty"`
-	ApplicationVersionUpdatedFrom                  int64                                           `json:"ApplicationVersionUpdatedFrom,omitempty"`
-	CloudWatchLoggingOptionDescriptions            []cloudWatchLoggingOptionDescription            `json:"CloudWatchLoggingOptionDescriptions,omitempty"`
-	ConditionalToken                               string                                          `json:"ConditionalToken,omitempty"`
-	CreateTimestamp                                epoch                                           `json:"CreateTimestamp,omitzero"`
-	LastUpdateTimestamp                            epoch                                           `json:"LastUpdateTimestamp,omitzero"`
-	RuntimeEnvironment                             string                                          `json:"RuntimeEnvironment"`
-	ServiceExecutionRole                           string                                          `json:"ServiceExecutionRole,omitempty"`
+	ApplicationARN                                 string                                         `json:"ApplicationARN"`
+	ApplicationConfigurationDescription            applicationConfigurationDescription            `json:"ApplicationConfigurationDescription"`
+	ApplicationDescription                         string                                         `json:"ApplicationDescription,omitempty"`
+	ApplicationMaintenanceConfigurationDescription applicationMaintenanceConfigurationDescription `json:"ApplicationMaintenanceConfigurationDescription"`
+	ApplicationMode                                string                                         `json:"ApplicationMode,omitempty"`
+	ApplicationName                                string                                         `json:"ApplicationName"`
+	ApplicationStatus                              string                                         `json:"ApplicationStatus"`
+	ApplicationVersionCreateTimestamp              epoch                                          `json:"ApplicationVersionCreateTimestamp,omitzero"`
+	ApplicationVersionID                           int64                                          `json:"ApplicationVersionId"`
+	ApplicationVersionRolledBackFrom               int64                                          `json:"ApplicationVersionRolledBackFrom,omitempty"`
+	ApplicationVersionRolledBackTo                 int64                                          `json:"ApplicationVersionRolledBackTo,omitempty"`
+	ApplicationVersionUpdatedFrom                  int64                                          `json:"ApplicationVersionUpdatedFrom,omitempty"`
+	CloudWatchLoggingOptionDescriptions            []cloudWatchLoggingOptionDescription           `json:"CloudWatchLoggingOptionDescriptions,omitempty"`
+	ConditionalToken                               string                                         `json:"ConditionalToken,omitempty"`
+	CreateTimestamp                                epoch                                          `json:"CreateTimestamp,omitzero"`
+	LastUpdateTimestamp                            epoch                                          `json:"LastUpdateTimestamp,omitzero"`
+	RuntimeEnvironment                             string                                         `json:"RuntimeEnvironment"`
+	ServiceExecutionRole                           string                                         `json:"ServiceExecutionRole,omitempty"`
 }
 
 type applicationDetailResponse struct {
@@ -527,4 +527,40 @@ type createApplicationPresignedURLRequest struct {
 
 type createApplicationPresignedURLResponse struct {
 	AuthorizedURL string `json:"AuthorizedUrl"`
+}
+
+type addApplicationCloudWatchLoggingOptionRequest struct {
+	ApplicationName             string                   `json:"ApplicationName" req:""`
+	CloudWatchLoggingOption     *cloudWatchLoggingOption `json:"CloudWatchLoggingOption" req:""`
+	ConditionalToken            string                   `json:"ConditionalToken,omitempty"`
+	CurrentApplicationVersionID *int64                   `json:"CurrentApplicationVersionId,omitempty"`
+}
+
+type deleteApplicationCloudWatchLoggingOptionRequest struct {
+	ApplicationName             string `json:"ApplicationName" req:""`
+	CloudWatchLoggingOptionID   string `json:"CloudWatchLoggingOptionId" req:""`
+	ConditionalToken            string `json:"ConditionalToken,omitempty"`
+	CurrentApplicationVersionID *int64 `json:"CurrentApplicationVersionId,omitempty"`
+}
+
+// cloudWatchLoggingOptionResponse is the output of both
+// AddApplicationCloudWatchLoggingOption and
+// DeleteApplicationCloudWatchLoggingOption.
+type cloudWatchLoggingOptionResponse struct {
+	ApplicationARN                      string                               `json:"ApplicationARN"`
+	ApplicationVersionID                int64                                `json:"ApplicationVersionId"`
+	CloudWatchLoggingOptionDescriptions []cloudWatchLoggingOptionDescription `json:"CloudWatchLoggingOptionDescriptions"`
+	OperationID                         string                               `json:"OperationId,omitempty"`
+}
+
+type updateApplicationMaintenanceConfigurationRequest struct {
+	ApplicationMaintenanceConfigurationUpdate *struct {
+		ApplicationMaintenanceWindowStartTimeUpdate string `json:"ApplicationMaintenanceWindowStartTimeUpdate" req:""`
+	} `json:"ApplicationMaintenanceConfigurationUpdate" req:""`
+	ApplicationName string `json:"ApplicationName" req:""`
+}
+
+type updateApplicationMaintenanceConfigurationResponse struct {
+	ApplicationARN                                 string                                         `json:"ApplicationARN"`
+	ApplicationMaintenanceConfigurationDescription applicationMaintenanceConfigurationDescription `json:"ApplicationMaintenanceConfigurationDescription"`
 }
