@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -44,6 +45,38 @@ func newAdmin(ctx context.Context, brokers []string, timeout time.Duration, opts
 }
 
 func (a *admin) close() { a.cl.Close() }
+
+// coordinatorBusy reports a transaction coordinator's answer that asks the
+// client to try again: it is finishing an earlier transaction of the ID
+// (a real broker aborts one in the background and says so), loading, or
+// moving.
+func coordinatorBusy(err error) bool {
+	return errors.Is(err, kerr.ConcurrentTransactions) || errors.Is(err, kerr.CoordinatorLoadInProgress) ||
+		errors.Is(err, kerr.CoordinatorNotAvailable) || errors.Is(err, kerr.NotCoordinator)
+}
+
+// retryBusy calls f until it succeeds, fails otherwise than with a busy
+// coordinator, or the request timeout has passed since the first call,
+// waiting longer between calls each time (from 10 ms to 1 s), as a
+// producer does.
+func (a *admin) retryBusy(f func() error) error {
+	deadline := time.Now().Add(a.timeout)
+	wait := 10 * time.Millisecond
+	for {
+		err := f()
+		if err == nil || !coordinatorBusy(err) || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-a.ctx.Done():
+			t.Stop()
+			return err
+		}
+		wait = min(2*wait, time.Second)
+	}
+}
 
 func (a *admin) request(req kmsg.Request) (kmsg.Response, error) {
 	ctx, cancel := context.WithTimeout(a.ctx, a.timeout)

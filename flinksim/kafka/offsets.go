@@ -91,5 +91,9 @@ func (o Offsets) validate(stop bool) error {
 			return fmt.Errorf("%w: specific offset %d for %v", ErrConfig, off, tp)
 		}
 	}
+	if o.kind == timestamp && o.at.UnixMilli() < 0 {
+		// -1 and -2 mean Latest and Earliest to ListOffsets.
+		return fmt.Errorf("%w: timestamp %v is before 1970", ErrConfig, o.at)
+	}
 	return nil
 }

@@ -88,14 +88,20 @@ type SinkConfig[T any] struct {
 	// Delivery is the sink's guarantee (default DeliveryNone, as Flink).
 	Delivery Delivery
 	// TransactionalIDPrefix names the transactions of an ExactlyOnce
-	// sink: PREFIX-SUBTASK-N. It must be unique to the job among every
-	// job writing to the cluster, and kept across its restarts and
-	// savepoint restores: the transactions an earlier run left open are
-	// found by it and aborted. A job that starts without state looks for
-	// them from PREFIX-SUBTASK-0 on, through every ID an earlier run of
-	// the prefix used (one per subtask and checkpoint with records; at
-	// most 100,000, else the start fails with ErrBroker): give a job that
-	// starts afresh, not from a snapshot, a new prefix.
+	// sink: PREFIX-SUBTASK-N. It must be unique to the sink among every
+	// sink writing to the cluster (two sinks of one job need two), at
+	// most 200 bytes, and kept across its restarts and savepoint
+	// restores: the transactions an earlier run left open are found by it
+	// and aborted. A job that starts without state looks for them from
+	// PREFIX-SUBTASK-0 on, through every ID an earlier run of the prefix
+	// used (one per subtask and checkpoint with records; at most 100,000,
+	// else the start fails with ErrBroker): give a job that starts afresh,
+	// not from a snapshot, a new prefix. A restore from a snapshot older
+	// than a run at a higher parallelism that crashed looks for the
+	// subtasks the old snapshot did not have from where its own subtasks
+	// were; a transaction that run left open past there is not found, and
+	// holds back read-committed readers until the brokers abort it
+	// (TransactionTimeout).
 	TransactionalIDPrefix string
 	// TransactionTimeout of an ExactlyOnce sink (default
 	// DefaultTransactionTimeout): it must exceed the checkpoint interval
@@ -127,6 +133,8 @@ func (c *SinkConfig[T]) validate() error {
 		return fmt.Errorf("%w: delivery %v", ErrConfig, c.Delivery)
 	case c.Delivery == ExactlyOnce && c.TransactionalIDPrefix == "":
 		return fmt.Errorf("%w: an exactly-once sink needs a TransactionalIDPrefix", ErrConfig)
+	case len(c.TransactionalIDPrefix) > maxTransactionalIDPrefix:
+		return fmt.Errorf("%w: TransactionalIDPrefix is %d bytes, at most %d", ErrConfig, len(c.TransactionalIDPrefix), maxTransactionalIDPrefix)
 	case c.BatchSize < 0 || c.TransactionTimeout < 0 || c.RequestTimeout < 0:
 		return fmt.Errorf("%w: negative BatchSize, TransactionTimeout or RequestTimeout", ErrConfig)
 	}

@@ -59,7 +59,13 @@ type SourceConfig[T any] struct {
 	// Stop, if set, makes the source bounded: each partition is read up
 	// to the offset Stop resolves to when the job first starts (Latest,
 	// Timestamp or Specific), and the job finishes once every partition
-	// got there. Bounded sources discover no partitions.
+	// got there. Bounded sources discover no partitions. A partition is
+	// there once a record (or transaction marker) at or past its stop
+	// offset is read, or the record just before it: read-committed, when
+	// the last records before the stop offset belong to an aborted
+	// transaction and a later one is still open, the partition waits for
+	// that one to end (at most its transaction timeout), as the aborted
+	// records are never delivered.
 	Stop *Offsets
 	// GroupID is the consumer group whose committed offsets Committed
 	// starts from, and to which the source commits the offsets of each

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -121,6 +122,8 @@ func TestConfigErrors(t *testing.T) {
 		{Brokers: []string{"x:1"}, Topics: []string{"bad topic"}, Deserializer: de},
 		{Brokers: []string{"x:1"}, Topics: []string{"in"}, Deserializer: de, Start: kafka.Committed(kafka.Earliest())},
 		{Brokers: []string{"x:1"}, Topics: []string{"in"}, Deserializer: de, Stop: new(kafka.Earliest())},
+		// Before 1970: -1 and -2 ms would mean Latest and Earliest.
+		{Brokers: []string{"x:1"}, Topics: []string{"in"}, Deserializer: de, Start: kafka.Timestamp(time.UnixMilli(-1))},
 	} {
 		if _, err := kafka.NewSource(cfg); !errors.Is(err, kafka.ErrConfig) {
 			t.Errorf("NewSource(%+v) = %v, want ErrConfig", cfg, err)
@@ -129,6 +132,10 @@ func TestConfigErrors(t *testing.T) {
 	env := flinksim.NewEnvironment()
 	if err := kafka.Sink(flinksim.FromSlice(env, "s", []in{}), "out", kafka.SinkConfig[in]{Brokers: []string{"x:1"}, Serializer: serialize, Delivery: kafka.ExactlyOnce}); !errors.Is(err, kafka.ErrConfig) {
 		t.Errorf("exactly-once sink without a prefix: %v", err)
+	}
+	if err := kafka.Sink(flinksim.FromSlice(env, "s2", []in{}), "out2", kafka.SinkConfig[in]{Brokers: []string{"x:1"}, Serializer: serialize,
+		Delivery: kafka.ExactlyOnce, TransactionalIDPrefix: strings.Repeat("p", 201)}); !errors.Is(err, kafka.ErrConfig) {
+		t.Errorf("exactly-once sink with a 201-byte prefix: %v", err)
 	}
 
 	_, brokers := cluster(t)

@@ -99,7 +99,7 @@ const splitVersion = 1
 func (SplitCodec) Append(dst []byte, s Split) ([]byte, error) {
 	dst = append(dst, splitVersion)
 	if s.Discovery {
-		if len(s.Known) > maxKnownTopics {
+		if len(s.Known) >= maxKnownTopics { // the count is a uint16
 			return dst, fmt.Errorf("%w: discovery split of %d topics", ErrSplit, len(s.Known))
 		}
 		dst = append(dst, 1)

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -66,4 +67,28 @@ func FuzzTransactionCodec(f *testing.F) {
 			t.Fatalf("%v encodes to %x, not %x (%v)", tx, again, b, err)
 		}
 	})
+}
+
+// TestSplitCodecTopicBound: a discovery split names at most 65,535 topics,
+// the most its count can say; one more is refused when the checkpoint is
+// written, not found unreadable at the restore.
+//
+// Mutant killed: the bound checked with > (65,536 topics written as 0).
+func TestSplitCodecTopicBound(t *testing.T) {
+	c := SplitCodec{}
+	known := make(map[string]int32, maxKnownTopics)
+	for i := range maxKnownTopics - 1 {
+		known[fmt.Sprintf("t%d", i)] = 1
+	}
+	b, err := c.Append(nil, Split{Discovery: true, Known: known})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := c.Decode(b); err != nil || len(s.Known) != maxKnownTopics-1 {
+		t.Fatalf("65,535 topics: %d back, %v", len(s.Known), err)
+	}
+	known["one-more"] = 1
+	if _, err := c.Append(nil, Split{Discovery: true, Known: known}); !errors.Is(err, ErrSplit) {
+		t.Fatalf("65,536 topics: %v, want ErrSplit", err)
+	}
 }

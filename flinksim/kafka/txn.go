@@ -41,6 +41,11 @@ import (
 // maxAbortProbe bounds the lingering transactions one chain may hold.
 const maxAbortProbe = 100000
 
+// maxTransactionalIDPrefix bounds SinkConfig.TransactionalIDPrefix, so
+// that an ID with its subtask and number stays far below the 1,024 bytes
+// a checkpointed transaction may name.
+const maxTransactionalIDPrefix = 200
+
 // transactionalIDsState names the sink's union list state of chains.
 const transactionalIDsState = "kafka-transactional-ids"
 
@@ -199,8 +204,17 @@ func (s *txnSink[T]) abortChain(chain int32, n int64) (int64, error) {
 }
 
 // initProducer fences every producer of id and returns the new producer
-// ID and epoch.
-func (s *txnSink[T]) initProducer(id string) (int64, int16, error) {
+// ID and epoch, trying again while the coordinator is busy with an
+// earlier transaction of id.
+func (s *txnSink[T]) initProducer(id string) (pid int64, epoch int16, err error) {
+	err = s.admin.retryBusy(func() error {
+		pid, epoch, err = s.initProducerOnce(id)
+		return err
+	})
+	return pid, epoch, err
+}
+
+func (s *txnSink[T]) initProducerOnce(id string) (int64, int16, error) {
 	req := kmsg.NewPtrInitProducerIDRequest()
 	req.TransactionalID = kmsg.StringPtr(id)
 	req.TransactionTimeoutMillis = int32(s.cfg.TransactionTimeout.Milliseconds())
@@ -217,10 +231,14 @@ func (s *txnSink[T]) initProducer(id string) (int64, int16, error) {
 }
 
 // endTxn commits or aborts the transaction of id at producer ID and
-// epoch. One that the brokers already ended otherwise, fenced or forgot
+// epoch, trying again while the coordinator is busy. One that the brokers already ended otherwise, fenced or forgot
 // is an error wrapping flinksim.ErrTransactionGone; ending it again the
 // same way succeeds.
 func (s *txnSink[T]) endTxn(id string, pid int64, epoch int16, commit bool) error {
+	return s.admin.retryBusy(func() error { return s.endTxnOnce(id, pid, epoch, commit) })
+}
+
+func (s *txnSink[T]) endTxnOnce(id string, pid int64, epoch int16, commit bool) error {
 	req := kmsg.NewPtrEndTxnRequest()
 	req.TransactionalID, req.ProducerID, req.ProducerEpoch, req.Commit = id, pid, epoch, commit
 	r, err := s.admin.request(req)
