@@ -101,6 +101,14 @@ type SubtaskInfo struct {
 	// simulation executor every working step counts one tick of virtual
 	// time (1ms).
 	BusyTime time.Duration
+	// BackPressuredTime is how long the task has waited, in the current
+	// attempt and on the job's clock, with an output channel full: it had
+	// no step to take while a consumer's input channel held
+	// Config.BuffersPerChannel batches. It includes the wait under way, and
+	// gives Flink's backPressuredTimeMsPerSecond as a rate, sampled as
+	// BusyTime is. A task waiting for input while its outputs have room is
+	// idle, not backpressured.
+	BackPressuredTime time.Duration
 }
 
 // OperatorMetrics are the record counters of one operator subtask, under
@@ -542,12 +550,14 @@ func (j *JobClient) MaxParallelism() int {
 // attempt.
 func (j *JobClient) Subtasks() []SubtaskInfo {
 	eg := j.job.Current()
+	now := j.clock.Now()
 	out := make([]SubtaskInfo, len(eg.Tasks))
 	for i, t := range eg.Tasks {
 		queued, peak := t.Gate().Queued()
 		out[i] = SubtaskInfo{Task: t.Name, Subtask: t.Subtask, Status: SubtaskStatus(t.Status()),
 			TaskManager: t.Placement.TaskManager, Slot: t.Placement.Slot,
-			QueuedRecords: queued, PeakQueuedRecords: peak, BusyTime: t.BusyTime()}
+			QueuedRecords: queued, PeakQueuedRecords: peak, BusyTime: t.BusyTime(),
+			BackPressuredTime: t.BackPressuredTime(now)}
 	}
 	return out
 }
