@@ -129,6 +129,8 @@ type JobClient struct {
 	done   chan struct{}
 	status atomic.Int32 // set once the job ends, or to CANCELLING
 	start  time.Time
+	// checkpointing is the job's checkpoint configuration (nil: none).
+	checkpointing *CheckpointConfig
 
 	mu  sync.Mutex
 	err error
@@ -245,6 +247,10 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 	first := job.Current() // the first attempt's graph, before any restart
 	jobCtx, cancel := context.WithCancel(ctx)
 	j := &JobClient{name: name, job: job, clock: clock, cancel: cancel, done: make(chan struct{}), start: clock.Now()}
+	if cp := e.cfg.Checkpointing; cp != nil {
+		c := *cp // defaults filled in
+		j.checkpointing = &c
+	}
 	log.Info("job starting", zap.Int("tasks", len(job.Current().Tasks)), zap.Int("taskManagers", job.Current().TaskManagers))
 	j.status.Store(int32(JobRunning))
 	go func() {
@@ -427,6 +433,15 @@ func (j *JobClient) Checkpoints() CheckpointMetrics {
 		return CheckpointMetrics{}
 	}
 	return checkpointMetricsOf(j.job.Coord.Metrics())
+}
+
+// CheckpointConfig returns the job's checkpoint configuration, defaults
+// filled in, and false for a job without checkpointing.
+func (j *JobClient) CheckpointConfig() (CheckpointConfig, bool) {
+	if j.checkpointing == nil {
+		return CheckpointConfig{}, false
+	}
+	return *j.checkpointing, true
 }
 
 // TriggerCheckpoint takes a checkpoint now and waits for it to complete
