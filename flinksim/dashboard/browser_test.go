@@ -64,9 +64,9 @@ func TestDashboardInBrowser(t *testing.T) {
 	release := make(chan struct{})
 	var releaseOnce sync.Once
 	open := func() { releaseOnce.Do(func() { close(release) }) }
-	t.Cleanup(open) // a failing test must not leave the job held in its open
 	faults := flinksim.NewFaultInjector(flinksim.Fault{Operator: "double", Subtask: 0, Point: flinksim.FaultRecord, After: 2})
 	job, ch := pushedJob(t, 20*time.Millisecond, release, faults)
+	t.Cleanup(open) // before the job's cleanup: a failing test must not leave the job held in its open
 	h := dashboard.ForJobs(job)
 	mux := http.NewServeMux()
 	mux.Handle("/apps/demo/", http.StripPrefix("/apps/demo", h))
