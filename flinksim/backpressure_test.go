@@ -11,20 +11,10 @@ import (
 	"github.com/flinksim/go-flinksim/flinksim"
 )
 
-// backpressureRates samples the job's subtasks over busyInterval and
-// returns each subtask's backpressured time per second of the interval.
+// backpressureRates is busyRates for the backpressured time.
 func backpressureRates(t *testing.T, job *flinksim.JobClient) ([]float64, []flinksim.SubtaskInfo) {
 	t.Helper()
-	from, start := job.Subtasks(), time.Now()
-	<-time.After(busyInterval) // measuring over an interval is the point
-	to, elapsed := job.Subtasks(), time.Since(start)
-	require.Len(t, to, len(from))
-	rates := make([]float64, len(to))
-	for i := range to {
-		rates[i] = float64(to[i].BackPressuredTime-from[i].BackPressuredTime) / float64(elapsed)
-	}
-	t.Logf("backpressured per second: %v", rates)
-	return rates, to
+	return ratesOf(t, job, func(s flinksim.SubtaskInfo) time.Duration { return s.BackPressuredTime })
 }
 
 // TestBackPressuredTimeOfABlockedConsumer: a source in front of a sink

@@ -502,19 +502,13 @@ func (h *Handler) triggerSavepoint(w http.ResponseWriter, r *http.Request, e *en
 	if !decodeBody(w, r, &body) {
 		return
 	}
-	name := savepointName(body.TargetDirectory, newJobID())
-	id, ok := h.startAction(e, func(ctx context.Context) (flinksim.CheckpointRecord, error) {
+	h.accept(w, e, body.TargetDirectory, func(ctx context.Context, name string) (flinksim.CheckpointRecord, error) {
 		rec, err := e.job.TriggerSavepoint(ctx, name)
 		if err == nil && body.CancelJob {
 			e.job.Cancel()
 		}
 		return rec, err
 	})
-	if !ok {
-		writeError(w, http.StatusServiceUnavailable, "the dashboard is shutting down")
-		return
-	}
-	writeJSON(w, http.StatusAccepted, TriggerResponse{RequestID: id})
 }
 
 func (h *Handler) stop(w http.ResponseWriter, r *http.Request, e *entry) {
@@ -525,10 +519,16 @@ func (h *Handler) stop(w http.ResponseWriter, r *http.Request, e *entry) {
 	if !decodeBody(w, r, &body) {
 		return
 	}
-	name := savepointName(body.TargetDirectory, newJobID())
-	id, ok := h.startAction(e, func(ctx context.Context) (flinksim.CheckpointRecord, error) {
+	h.accept(w, e, body.TargetDirectory, func(ctx context.Context, name string) (flinksim.CheckpointRecord, error) {
 		return e.job.StopWithSavepoint(ctx, name, body.Drain)
 	})
+}
+
+// accept starts action with the savepoint named for target and answers 202
+// with its trigger id, or 503 once the handler closed.
+func (h *Handler) accept(w http.ResponseWriter, e *entry, target string, action func(ctx context.Context, name string) (flinksim.CheckpointRecord, error)) {
+	name := savepointName(target, newJobID())
+	id, ok := h.startAction(e, func(ctx context.Context) (flinksim.CheckpointRecord, error) { return action(ctx, name) })
 	if !ok {
 		writeError(w, http.StatusServiceUnavailable, "the dashboard is shutting down")
 		return
