@@ -29,15 +29,22 @@ func firstRecord[T any]() (func(T) error, <-chan struct{}) {
 // second of the interval, with the second sample.
 func busyRates(t *testing.T, job *flinksim.JobClient) ([]float64, []flinksim.SubtaskInfo) {
 	t.Helper()
+	return ratesOf(t, job, func(s flinksim.SubtaskInfo) time.Duration { return s.BusyTime })
+}
+
+// ratesOf returns the growth of each subtask's duration of over
+// busyInterval, per second, with the second sample.
+func ratesOf(t *testing.T, job *flinksim.JobClient, of func(flinksim.SubtaskInfo) time.Duration) ([]float64, []flinksim.SubtaskInfo) {
+	t.Helper()
 	from, start := job.Subtasks(), time.Now()
 	<-time.After(busyInterval) // measuring over an interval is the point
 	to, elapsed := job.Subtasks(), time.Since(start)
 	require.Len(t, to, len(from))
 	rates := make([]float64, len(to))
 	for i := range to {
-		rates[i] = float64(to[i].BusyTime-from[i].BusyTime) / float64(elapsed)
+		rates[i] = float64(of(to[i])-of(from[i])) / float64(elapsed)
 	}
-	t.Logf("busy per second: %v", rates)
+	t.Logf("per second: %v", rates)
 	return rates, to
 }
 

@@ -101,6 +101,14 @@ type SubtaskInfo struct {
 	// simulation executor every working step counts one tick of virtual
 	// time (1ms).
 	BusyTime time.Duration
+	// BackPressuredTime is how long the task has waited, in the current
+	// attempt and on the job's clock, with an output channel full: it had
+	// no step to take while a consumer's input channel held
+	// Config.BuffersPerChannel batches. It includes the wait under way, and
+	// gives Flink's backPressuredTimeMsPerSecond as a rate, sampled as
+	// BusyTime is. A task waiting for input while its outputs have room is
+	// idle, not backpressured.
+	BackPressuredTime time.Duration
 }
 
 // OperatorMetrics are the record counters of one operator subtask, under
@@ -121,6 +129,8 @@ type JobClient struct {
 	done   chan struct{}
 	status atomic.Int32 // set once the job ends, or to CANCELLING
 	start  time.Time
+	// checkpointing is the job's checkpoint configuration (nil: none).
+	checkpointing *CheckpointConfig
 
 	mu  sync.Mutex
 	err error
@@ -237,6 +247,10 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 	first := job.Current() // the first attempt's graph, before any restart
 	jobCtx, cancel := context.WithCancel(ctx)
 	j := &JobClient{name: name, job: job, clock: clock, cancel: cancel, done: make(chan struct{}), start: clock.Now()}
+	if cp := e.cfg.Checkpointing; cp != nil {
+		c := *cp // defaults filled in
+		j.checkpointing = &c
+	}
 	log.Info("job starting", zap.Int("tasks", len(job.Current().Tasks)), zap.Int("taskManagers", job.Current().TaskManagers))
 	j.status.Store(int32(JobRunning))
 	go func() {
@@ -421,6 +435,15 @@ func (j *JobClient) Checkpoints() CheckpointMetrics {
 	return checkpointMetricsOf(j.job.Coord.Metrics())
 }
 
+// CheckpointConfig returns the job's checkpoint configuration, defaults
+// filled in, and false for a job without checkpointing.
+func (j *JobClient) CheckpointConfig() (CheckpointConfig, bool) {
+	if j.checkpointing == nil {
+		return CheckpointConfig{}, false
+	}
+	return *j.checkpointing, true
+}
+
 // TriggerCheckpoint takes a checkpoint now and waits for it to complete
 // or fail.
 func (j *JobClient) TriggerCheckpoint(ctx context.Context) (CheckpointRecord, error) {
@@ -542,12 +565,14 @@ func (j *JobClient) MaxParallelism() int {
 // attempt.
 func (j *JobClient) Subtasks() []SubtaskInfo {
 	eg := j.job.Current()
+	now := j.clock.Now()
 	out := make([]SubtaskInfo, len(eg.Tasks))
 	for i, t := range eg.Tasks {
 		queued, peak := t.Gate().Queued()
 		out[i] = SubtaskInfo{Task: t.Name, Subtask: t.Subtask, Status: SubtaskStatus(t.Status()),
 			TaskManager: t.Placement.TaskManager, Slot: t.Placement.Slot,
-			QueuedRecords: queued, PeakQueuedRecords: peak, BusyTime: t.BusyTime()}
+			QueuedRecords: queued, PeakQueuedRecords: peak, BusyTime: t.BusyTime(),
+			BackPressuredTime: t.BackPressuredTime(now)}
 	}
 	return out
 }

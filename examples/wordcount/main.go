@@ -74,8 +74,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	interval := fs.Duration("checkpoint-interval", 100*time.Millisecond, "time between checkpoints (with --output)")
 	savepointDir := fs.String("savepoint-dir", "", "on an interrupt, stop with a savepoint in directory `SP` and print its path (with --output)")
 	fromSavepoint := fs.String("from-savepoint", "", "start from the savepoint at `PATH` (with --output)")
+	dash := fs.String("dashboard", "", "serve the job's dashboard, Flink's REST API and /metrics at `ADDR` (HOST:PORT; loopback if no HOST) while it runs")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: wordcount [--parallelism N] [FILE]")
+		fmt.Fprintln(stderr, "usage: wordcount [--parallelism N] [--dashboard ADDR] [FILE]")
 		fmt.Fprintln(stderr, "       wordcount --checkpoint-dir DIR --output OUT [--checkpoint-interval D] [--parallelism N]")
 		fmt.Fprintln(stderr, "                 [--savepoint-dir SP] [--from-savepoint PATH] FILE")
 		fs.PrintDefaults()
@@ -114,7 +115,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runOutput(ctx, outputConfig{
 			input: fs.Arg(0), output: *output, checkpointDir: *checkpointDir,
 			interval: *interval, parallelism: *parallelism,
-			savepointDir: *savepointDir, fromSavepoint: *fromSavepoint,
+			savepointDir: *savepointDir, fromSavepoint: *fromSavepoint, dashboard: *dash,
 		}, stderr)
 	}
 	env := flinksim.NewEnvironment(flinksim.WithParallelism(*parallelism))
@@ -128,7 +129,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		lines = flinksim.FromSlice(env, "lines", strings.Split(builtinText, "\n"))
 	}
 	result := countWords(lines)
-	if _, err := env.Execute(ctx, "wordcount"); err != nil {
+	job, stop, err := startJob(ctx, env, *dash, stderr)
+	if err != nil {
+		return err
+	}
+	err = job.Wait(context.WithoutCancel(ctx))
+	stop()
+	if err != nil {
 		return err
 	}
 	return printCounts(stdout, result.byWord)

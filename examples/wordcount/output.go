@@ -46,6 +46,8 @@ type outputConfig struct {
 	// savepointDir, if set, keeps the savepoint an interrupt stops the job
 	// with; fromSavepoint, if set, is the savepoint the job starts from.
 	savepointDir, fromSavepoint string
+	// dashboard, if set, is where the job's dashboard is served.
+	dashboard string
 }
 
 // runOutput runs (or resumes) the job that writes the running counts of
@@ -173,7 +175,7 @@ func runOutput(ctx context.Context, cfg outputConfig, stderr io.Writer) error {
 	env := flinksim.NewEnvironment(opts...)
 	running := runningCounts(flinksim.TextFile(env, "lines", cfg.input))
 	flinksim.FileSink(running, "output", cfg.output, appendLine)
-	stopped, err := execute(ctx, env, cfg.savepointDir != "")
+	stopped, err := execute(ctx, env, cfg.savepointDir != "", cfg.dashboard, stderr)
 	if err != nil {
 		return err
 	}
@@ -197,15 +199,20 @@ func runOutput(ctx context.Context, cfg outputConfig, stderr io.Writer) error {
 // set, it stops the job with a savepoint and returns the savepoint's path;
 // otherwise the job is cancelled. It returns "" when the job ran to its
 // end.
-func execute(ctx context.Context, env *flinksim.Environment, withSavepoint bool) (savepoint string, err error) {
+func execute(ctx context.Context, env *flinksim.Environment, withSavepoint bool, dash string, stderr io.Writer) (savepoint string, err error) {
 	if !withSavepoint {
-		_, err := env.Execute(ctx, "wordcount")
-		return "", err
+		job, stop, err := startJob(ctx, env, dash, stderr)
+		if err != nil {
+			return "", err
+		}
+		defer stop()
+		return "", job.Wait(context.WithoutCancel(ctx))
 	}
-	job, err := env.Start(context.WithoutCancel(ctx), "wordcount")
+	job, stop, err := startJob(context.WithoutCancel(ctx), env, dash, stderr)
 	if err != nil {
 		return "", err
 	}
+	defer stop()
 	select {
 	case <-job.Done():
 		return "", job.Err()

@@ -147,6 +147,9 @@ type Task struct {
 	metrics []OperatorMetrics
 	// busy is the task's busy time, in nanoseconds of the job's clock.
 	busy atomic.Int64
+	// backpressure is the task's backpressured time (see
+	// BackPressuredTime).
+	backpressure backpressureClock
 	// sent counts the events the task sent downstream.
 	sent int64
 	// stepEnd is when the last step's work ended. stepped says a step was
@@ -238,6 +241,58 @@ func (t *Task) TickPerStep(d time.Duration) { t.stepTick = d }
 // output channel, for its source to signal — is never counted. Safe from
 // any goroutine.
 func (t *Task) BusyTime() time.Duration { return time.Duration(t.busy.Load()) }
+
+// BackPressuredTime returns how long the task has waited with an output
+// channel full, as Flink's backPressuredTimeMsPerSecond measures it, on
+// the job's clock at now: the waits that ended, plus the one under way.
+// A wait begins when the executor asks the task for a step (Next or Ready)
+// and finds none while an output channel is at capacity; it ends at the
+// task's next step. A wait for input with room on every output is idle
+// time, not backpressure. Safe from any goroutine.
+func (t *Task) BackPressuredTime(now time.Time) time.Duration { return t.backpressure.read(now) }
+
+// backpressureClock sums a task's waits for room on its outputs. The task's
+// goroutine starts and ends waits; any goroutine reads.
+type backpressureClock struct {
+	waiting atomic.Bool // read without the lock on every step
+	mu      sync.Mutex
+	since   time.Time     // start of the wait under way
+	total   time.Duration // the waits that ended
+}
+
+// begin starts a wait at now, unless one is under way.
+func (b *backpressureClock) begin(now time.Time) {
+	if b.waiting.Load() {
+		return
+	}
+	b.mu.Lock()
+	b.since = now
+	b.waiting.Store(true)
+	b.mu.Unlock()
+}
+
+// end ends the wait under way, if any, at now.
+func (b *backpressureClock) end(now time.Time) {
+	if !b.waiting.Load() {
+		return
+	}
+	b.mu.Lock()
+	if now.After(b.since) {
+		b.total += now.Sub(b.since)
+	}
+	b.waiting.Store(false)
+	b.mu.Unlock()
+}
+
+func (b *backpressureClock) read(now time.Time) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	d := b.total
+	if b.waiting.Load() && now.After(b.since) {
+		d += now.Sub(b.since)
+	}
+	return d
+}
 
 // Deliver puts ev on the task's control lane; safe from any goroutine.
 func (t *Task) Deliver(ev Event) {
@@ -410,6 +465,9 @@ func (t *Task) Ready(dst []Work, inputs []int) ([]Work, []int) {
 	for _, i := range inputs {
 		dst = append(dst, Work{Kind: WorkInput, Input: i})
 	}
+	if len(dst) == 0 && !t.room() {
+		t.backpressure.begin(t.cfg.Clock.Now())
+	}
 	return dst, inputs
 }
 
@@ -420,6 +478,9 @@ func (t *Task) Ready(dst []Work, inputs []int) ([]Work, []int) {
 func (t *Task) Next() (Work, bool) {
 	w, ok := t.next()
 	t.straight, t.stepped = ok && t.stepped, false
+	if !ok && !t.closed && !t.room() {
+		t.backpressure.begin(t.cfg.Clock.Now())
+	}
 	return w, ok
 }
 
@@ -450,6 +511,7 @@ func (t *Task) Do(w Work) (done bool, err error) {
 		start = t.cfg.Clock.Now()
 	}
 	t.straight = false
+	t.backpressure.end(start)
 	var end time.Time // when the step's work ended: the flush's clock too
 	sent := t.sent
 	drained := false // the gate had nothing readable left after this step's pop

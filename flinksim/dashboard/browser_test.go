@@ -1,0 +1,139 @@
+package dashboard_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flinksim/go-flinksim/flinksim"
+	"github.com/flinksim/go-flinksim/flinksim/dashboard"
+)
+
+// chromium returns the path of the Chromium binary; without one the test
+// fails, unless -short skips it.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "/usr/bin/chromium"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if testing.Short() {
+		t.Skip("no chromium binary: the dashboard is not checked in a browser (-short)")
+	}
+	t.Fatal("no chromium binary on PATH: install it (Debian: apt-get install chromium; .ci/run does) or run with -short")
+	return ""
+}
+
+// waitFor polls a JavaScript condition on every DOM mutation until it
+// holds.
+func waitFor(t *testing.T, ctx context.Context, cond, what string) {
+	t.Helper()
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(30*time.Second)))
+	require.NoError(t, err, "waiting until %s", what)
+}
+
+// TestDashboardInBrowser opens the dashboard, served under a path prefix
+// as msf-local serves it, in headless Chromium: the graph shows every
+// operator; a subtask held in its open shows INITIALIZING, then RUNNING
+// once released; the checkpoint count grows; a failure appears in the
+// exception list; the savepoint button produces a savepoint; nothing
+// logs an error and nothing is loaded from elsewhere.
+//
+// Mutants this catches: the page fetching "/jobs/overview" (absolute:
+// 404 under the prefix, the graph never shows); subtask rows not
+// re-rendered (INITIALIZING stays); the savepoint button posting to a
+// wrong path (an error, not a location); the exception list not
+// rendered.
+func TestDashboardInBrowser(t *testing.T) {
+	bin := chromium(t)
+	release := make(chan struct{})
+	var releaseOnce sync.Once
+	open := func() { releaseOnce.Do(func() { close(release) }) }
+	faults := flinksim.NewFaultInjector(flinksim.Fault{Operator: "double", Subtask: 0, Point: flinksim.FaultRecord, After: 2})
+	job, ch := pushedJob(t, 20*time.Millisecond, release, faults)
+	t.Cleanup(open) // before the job's cleanup: a failing test must not leave the job held in its open
+	h := dashboard.ForJobs(job)
+	mux := http.NewServeMux()
+	mux.Handle("/apps/demo/", http.StripPrefix("/apps/demo", h))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() { srv.Close(); require.NoError(t, h.Close()) })
+
+	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
+	defer cancel()
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 900))
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+	var mu sync.Mutex
+	var problems []string
+	require.NoError(t, chromedp.Listen(bctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeWarning {
+				problems = append(problems, fmt.Sprintf("console.%s with %d arguments", ev.Type, len(ev.Args)))
+			}
+		case *runtime.EventExceptionThrown:
+			problems = append(problems, "exception: "+ev.ExceptionDetails.Text)
+		case *cdplog.EventEntryAdded:
+			if ev.Entry.Level == cdplog.EntryLevelError {
+				problems = append(problems, "log: "+ev.Entry.Text)
+			}
+		}
+	}))
+	_, err := chromedp.Call(bctx, cdplog.Enable, cdp.Empty{})
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(bctx, chromedp.Navigate(srv.URL+"/apps/demo/")))
+
+	waitFor(t, bctx, `document.querySelectorAll(".graph .node").length === 3`, "the graph shows its three tasks")
+	graph, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(".graph")))
+	require.NoError(t, err)
+	for _, op := range []string{"pushed", "double", "count", "sink", "HASH", "REBALANCE"} {
+		assert.Contains(t, graph, op)
+	}
+	waitFor(t, bctx, `document.querySelector('tr[data-task="count"][data-subtask="0"]')?.dataset.status === "INITIALIZING"`,
+		"count (0), held in its open, shows INITIALIZING")
+	open()
+	waitFor(t, bctx, `[...document.querySelectorAll("tr[data-status]")].every(r => r.dataset.status === "RUNNING")`,
+		"every subtask shows RUNNING")
+	waitFor(t, bctx, `Number(document.querySelector(".completed")?.textContent) >= 2`, "the checkpoint count grows")
+
+	restarted := job.Restarted()
+	ch <- 1
+	ch <- 2 // double fails after its second record
+	<-restarted
+	waitFor(t, bctx, `[...document.querySelectorAll("ul[id^=exceptions] li")].some(li => li.textContent.includes("double (1/1)"))`,
+		"the failure shows in the exception list")
+
+	require.NoError(t, chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`button[id^="savepoint-"]`))))
+	waitFor(t, bctx, `document.querySelector('div[id^="result-"]').textContent.includes("completed:")`, "the savepoint completes")
+	result, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(`div[id^="result-"]`)))
+	require.NoError(t, err)
+	location := strings.TrimSpace(result[strings.Index(result, "completed:")+len("completed:"):])
+	assert.Contains(t, location, "/savepoints/savepoint-", "the page shows the savepoint's location: %q", result)
+	_, err = os.Stat(location)
+	assert.NoError(t, err, "the savepoint is on disk")
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Empty(t, problems)
+}
