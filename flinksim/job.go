@@ -264,13 +264,14 @@ func (e *Environment) Start(ctx context.Context, name string) (*JobClient, error
 		case err != nil:
 			status = JobFailed
 		}
-		if job.Coord != nil {
-			job.Coord.CancelRequests(fmt.Errorf("job %s", status))
-		}
 		j.mu.Lock()
 		j.err, j.end = err, clock.Now()
 		j.mu.Unlock()
 		j.status.Store(int32(status))
+		// After the status: a stop answered here sees the job ended.
+		if job.Coord != nil {
+			job.Coord.CancelRequests(fmt.Errorf("job %s", status))
+		}
 		log.Info("job ended", zap.Stringer("status", status), zap.Error(err))
 	}()
 	if job.RestoreFrom != nil {
