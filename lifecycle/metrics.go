@@ -3,6 +3,8 @@ package lifecycle
 import (
 	"context"
 	"time"
+
+	"github.com/flinksim/go-flinksim/flinksim"
 )
 
 // ApplicationMetrics are an application's metrics under the names the
@@ -57,4 +59,18 @@ func (s *Service) ApplicationMetrics(ctx context.Context, name string) (Applicat
 		m.NumRecordsOut += om.RecordsOut
 	}
 	return m, nil
+}
+
+// JobClient returns the client of the job that runs the application now,
+// or nil when none does: for a dashboard (flinksim/dashboard) or a test
+// that looks at the job itself. The service owns the job; do not cancel
+// or stop it through the client.
+func (s *Service) JobClient(name string) (*flinksim.JobClient, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.lookup(name)
+	if err != nil || a.job == nil {
+		return nil, err
+	}
+	return a.job.client, nil
 }

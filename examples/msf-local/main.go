@@ -25,6 +25,11 @@
 //     "wordcount", key "input", into "output.dir" in the same way, and
 //     finishes: the application returns to READY.
 //
+// It also serves the Prometheus metrics of every running application, under
+// the service's names and labelled Application, at /metrics, and the Flink
+// dashboard of each (its page and Flink's REST API) at the URL
+// CreateApplicationPresignedUrl returns.
+//
 // SIGTERM or SIGINT stops it cleanly. Stopped or killed, a new server on the
 // same DIR brings back every application, and those that were RUNNING run
 // again from their latest checkpoint.
@@ -47,6 +52,9 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/flinksim/go-flinksim/lifecycle"
 	"github.com/flinksim/go-flinksim/lifecycle/endpoint"
@@ -120,11 +128,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer h.Close()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(endpoint.Metrics(svc))
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("/", h)
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	fmt.Fprintf(stdout, "listening on http://%s\n", ln.Addr())
@@ -141,5 +155,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("stopping the server: %w", err)
 	}
+	h.Close()
 	return svc.Close()
 }

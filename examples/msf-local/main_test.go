@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +18,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesisanalyticsv2"
 	"github.com/aws/aws-sdk-go-v2/service/kinesisanalyticsv2/types"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
 	"github.com/flinksim/go-flinksim/flinksim"
 	"github.com/flinksim/go-flinksim/lifecycle"
 )
@@ -307,5 +312,76 @@ func TestUsage(t *testing.T) {
 	}
 	if code := realMain(context.Background(), []string{"--listen", "nope"}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "nope") {
 		t.Errorf("bad address: %d %s", code, errOut.String())
+	}
+}
+
+// TestServerDashboardAndMetrics: the server's /metrics has each running
+// application's metrics under the service's names, and the presigned
+// dashboard URL serves Flink's dashboard and REST API for its job.
+func TestServerDashboardAndMetrics(t *testing.T) {
+	ctx := ctxT(t)
+	data := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(data, "s3", "code"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(data, "s3", "code", "counter.json"), []byte(`{"job":"counter"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url, _ := server(t, data)
+	c := client(url)
+	_, err := c.CreateApplication(ctx, &kinesisanalyticsv2.CreateApplicationInput{
+		ApplicationName: aws.String("counter"), RuntimeEnvironment: types.RuntimeEnvironmentFlink120, ServiceExecutionRole: aws.String("arn:aws:iam::1:role/r"),
+		ApplicationConfiguration: &types.ApplicationConfiguration{
+			ApplicationCodeConfiguration: &types.ApplicationCodeConfiguration{CodeContentType: types.CodeContentTypeZipfile,
+				CodeContent: &types.CodeContent{S3ContentLocation: &types.S3ContentLocation{BucketARN: aws.String("arn:aws:s3:::code"), FileKey: aws.String("counter.json")}}},
+			EnvironmentProperties: &types.EnvironmentProperties{PropertyGroups: []types.PropertyGroup{{PropertyGroupId: aws.String("counter"),
+				PropertyMap: map[string]string{"output.dir": t.TempDir(), "rate": "100"}}}},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.StartApplication(ctx, &kinesisanalyticsv2.StartApplicationInput{ApplicationName: aws.String("counter")}); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(ctx, t, c, "counter", types.ApplicationStatusRunning)
+
+	resp, err := http.Get(url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"uptime", "fullRestarts", "lastCheckpointSize", "numRecordsIn", "KPUs"} {
+		f := families[name]
+		if f == nil || len(f.Metric) != 1 || f.Metric[0].Label[0].GetValue() != "counter" {
+			t.Errorf("/metrics: %s is %v", name, f)
+		}
+	}
+
+	out, err := c.CreateApplicationPresignedUrl(ctx, &kinesisanalyticsv2.CreateApplicationPresignedUrlInput{
+		ApplicationName: aws.String("counter"), UrlType: types.UrlTypeFlinkDashboardUrl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	for _, u := range []string{aws.ToString(out.AuthorizedUrl), url + "/dashboard/counter/jobs/overview"} {
+		resp, err := browser.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %s", u, resp.StatusCode, body)
+		}
+		if strings.HasSuffix(u, "overview") && !strings.Contains(string(body), `"state":"RUNNING"`) {
+			t.Errorf("jobs/overview: %s", body)
+		}
 	}
 }

@@ -4,17 +4,19 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"html/template"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/flinksim/go-flinksim/flinksim"
+	"github.com/flinksim/go-flinksim/flinksim/dashboard"
 	"github.com/flinksim/go-flinksim/lifecycle"
 )
 
-// dashboardPath is where the pages of presigned dashboard URLs are served:
-// /dashboard/APPLICATION?authToken=TOKEN.
+// dashboardPath is where the dashboards of presigned URLs are served:
+// /dashboard/APPLICATION/?authToken=TOKEN.
 const dashboardPath = "/dashboard/"
 
 // maxDashboardTokens bounds the tokens kept; the oldest expire first.
@@ -60,8 +62,8 @@ func (d *dashboardTokens) valid(token, app string) bool {
 }
 
 // createApplicationPresignedURL answers FLINK_DASHBOARD_URL with a URL on
-// this server, valid for the session's duration, of a page showing the
-// application's job.
+// this server, valid for the session's duration, of the Flink dashboard of
+// the application's job (flinksim/dashboard).
 func createApplicationPresignedURL(ctx context.Context, h *Handler, r *http.Request, in createApplicationPresignedURLRequest) (any, error) {
 	if in.URLType != "FLINK_DASHBOARD_URL" {
 		return nil, unsupported("UrlType " + in.URLType)
@@ -84,54 +86,81 @@ func createApplicationPresignedURL(ctx context.Context, h *Handler, r *http.Requ
 	_, _ = rand.Read(b[:])
 	token := hex.EncodeToString(b[:])
 	h.dashboards.add(token, dashboardToken{app: in.ApplicationName, expires: time.Now().Add(time.Duration(secs) * time.Second)})
-	u := url.URL{Scheme: "http", Host: r.Host, Path: dashboardPath + in.ApplicationName, RawQuery: url.Values{"authToken": {token}}.Encode()}
+	u := url.URL{Scheme: "http", Host: r.Host, Path: dashboardPath + in.ApplicationName + "/", RawQuery: url.Values{"authToken": {token}}.Encode()}
 	if r.TLS != nil {
 		u.Scheme = "https"
 	}
 	return createApplicationPresignedURLResponse{AuthorizedURL: u.String()}, nil
 }
 
-var dashboardPage = template.Must(template.New("dashboard").Parse(`<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>{{.Name}} — Flink dashboard</title></head>
-<body>
-<h1>{{.Name}}</h1>
-<p>Application status: {{.Status}}, version {{.Version}}, parallelism {{.Parallelism}}</p>
-{{with .Job}}<h2>Job: {{.JobStatus}}</h2>
-<p>Restarts: {{.Restarts}}</p>
-<table border="1"><tr><th>Task</th><th>Subtask</th><th>Status</th><th>Task manager</th></tr>
-{{range .Subtasks}}<tr><td>{{.Task}}</td><td>{{.Subtask}}</td><td>{{.Status}}</td><td>{{.TaskManager}}</td></tr>
-{{end}}</table>
-{{if .Exceptions}}<h2>Exceptions</h2><ul>{{range .Exceptions}}<li>{{.Time}} {{.Operator}}[{{.Subtask}}]: {{.Cause}}</li>{{end}}</ul>{{end}}
-{{else}}<p>No job runs.</p>{{end}}
-<h2>Checkpoints</h2>
-<p>Completed: {{.Metrics.NumberOfCompletedCheckpoints}}, failed: {{.Metrics.NumberOfFailedCheckpoints}},
-last duration: {{.Metrics.LastCheckpointDuration}}, last size: {{.Metrics.LastCheckpointSize}} bytes</p>
-<p>Records in: {{.Metrics.NumRecordsIn}}, out: {{.Metrics.NumRecordsOut}}</p>
-</body></html>
-`))
+// dashboardCookie carries a presigned URL's token to the requests of its
+// page, which calls the REST API relative to its own URL.
+const dashboardCookie = "flinksim-dashboard"
 
-// serveDashboard serves the page of a presigned URL.
+// serveDashboard serves the dashboard of a presigned URL,
+// /dashboard/APPLICATION/?authToken=TOKEN: flinksim/dashboard's page and
+// REST API for the application's job, under that path. A valid token in the
+// query sets a cookie for the path, so that the page's own requests carry
+// it.
 func (h *Handler) serveDashboard(w http.ResponseWriter, r *http.Request) {
-	app := strings.TrimPrefix(r.URL.Path, dashboardPath)
-	if r.Method != http.MethodGet || !h.dashboards.valid(r.URL.Query().Get("authToken"), app) {
+	rest := strings.TrimPrefix(r.URL.Path, dashboardPath)
+	app, _, _ := strings.Cut(rest, "/")
+	base := dashboardPath + app
+	token := r.URL.Query().Get("authToken")
+	if token == "" {
+		if c, err := r.Cookie(dashboardCookie); err == nil {
+			token = c.Value
+		}
+	}
+	if !h.dashboards.valid(token, app) {
 		http.Error(w, "this dashboard URL is not valid, or has expired", http.StatusForbidden)
 		return
 	}
-	d, err := h.svc.DescribeApplication(r.Context(), lifecycle.DescribeApplicationRequest{ApplicationName: app})
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusNotFound)
+	if r.URL.Query().Get("authToken") != "" {
+		http.SetCookie(w, &http.Cookie{Name: dashboardCookie, Value: token, Path: base + "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	}
+	if r.URL.Path == base { // the page's relative URLs need the slash
+		http.Redirect(w, r, base+"/", http.StatusFound)
 		return
 	}
-	m, err := h.svc.ApplicationMetrics(r.Context(), app)
+	dash, err := h.dashboardOf(app)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusNotFound)
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
-	ad := d.ApplicationDetail
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = dashboardPage.Execute(w, map[string]any{
-		"Name": ad.ApplicationName, "Status": ad.ApplicationStatus, "Version": ad.ApplicationVersionID,
-		"Parallelism": ad.ApplicationConfigurationDescription.FlinkApplicationConfigurationDescription.ParallelismConfigurationDescription.CurrentParallelism,
-		"Job":         ad.Job, "Metrics": m,
-	})
+	http.StripPrefix(base, dash).ServeHTTP(w, r)
+}
+
+// dashboardOf returns the dashboard of an application, made at its first
+// request and kept until Close.
+func (h *Handler) dashboardOf(app string) (*dashboard.Handler, error) {
+	h.dashMu.Lock()
+	defer h.dashMu.Unlock()
+	if h.dashClosed {
+		return nil, errors.New("the endpoint is closed")
+	}
+	if d := h.dash[app]; d != nil {
+		return d, nil
+	}
+	d := dashboard.New(dashboard.Options{Jobs: func() []*flinksim.JobClient {
+		if jc, err := h.svc.JobClient(app); err == nil && jc != nil {
+			return []*flinksim.JobClient{jc}
+		}
+		return nil
+	}})
+	h.dash[app] = d
+	return d, nil
+}
+
+// Close ends the dashboards' work in progress (savepoints their buttons
+// asked for) and waits for it. Call it after the server has shut down.
+func (h *Handler) Close() {
+	h.dashMu.Lock()
+	h.dashClosed = true
+	dashes := h.dash
+	h.dash = nil
+	h.dashMu.Unlock()
+	for _, d := range dashes {
+		d.Close()
+	}
 }

@@ -1,9 +1,11 @@
 package endpoint_test
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"strings"
 	"testing"
 
@@ -15,11 +17,13 @@ import (
 )
 
 // TestPresignedDashboardURL: FLINK_DASHBOARD_URL of a RUNNING application
-// is a URL on this server whose page shows the job's subtasks; a URL with
-// another token is refused; a READY application has no dashboard.
+// is a URL on this server of the Flink dashboard of its job: the page, and
+// beside it Flink's REST API, which answers the page's own requests (they
+// carry the token as a cookie); a URL with another token, or a request
+// without one, is refused; a READY application has no dashboard.
 //
-// Mutants killed: valid ignoring the token; the page without the subtask
-// table.
+// Mutants killed: valid ignoring the token; the cookie not set (the page's
+// REST requests are refused); the dashboard given no job.
 func TestPresignedDashboardURL(t *testing.T) {
 	e := start(t, lifecycle.Options{}, endpoint.Options{})
 	ctx := ctxT(t)
@@ -40,11 +44,16 @@ func TestPresignedDashboardURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	u := aws.ToString(out.AuthorizedUrl)
-	if !strings.HasPrefix(u, e.srv.URL+"/dashboard/app?authToken=") {
+	if !strings.HasPrefix(u, e.srv.URL+"/dashboard/app/?authToken=") {
 		t.Fatalf("URL %s", u)
 	}
-	get := func(u string) (int, string) {
-		resp, err := http.Get(u)
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser := &http.Client{Jar: jar}
+	get := func(c *http.Client, u string) (int, string) {
+		resp, err := c.Get(u)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,11 +61,28 @@ func TestPresignedDashboardURL(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	status, page := get(u)
-	if status != 200 || !strings.Contains(page, "<td>count -&gt; out</td>") || !strings.Contains(page, "Checkpoints") {
-		t.Errorf("page %d:\n%s", status, page)
+	status, page := get(browser, u)
+	if status != 200 || !strings.Contains(page, "<html") {
+		t.Fatalf("page %d:\n%.300s", status, page)
 	}
-	if status, _ := get(e.srv.URL + "/dashboard/app?authToken=00"); status != http.StatusForbidden {
+	// The page's own request, relative to its URL, with the cookie.
+	status, body := get(browser, e.srv.URL+"/dashboard/app/jobs/overview")
+	var overview struct {
+		Jobs []struct {
+			Name  string `json:"name"`
+			State string `json:"state"`
+		} `json:"jobs"`
+	}
+	if err := json.Unmarshal([]byte(body), &overview); status != 200 || err != nil {
+		t.Fatalf("jobs/overview %d %v: %s", status, err, body)
+	}
+	if len(overview.Jobs) != 1 || overview.Jobs[0].Name != "app" || overview.Jobs[0].State != "RUNNING" {
+		t.Errorf("jobs/overview: %+v", overview.Jobs)
+	}
+	if status, _ := get(http.DefaultClient, e.srv.URL+"/dashboard/app/jobs/overview"); status != http.StatusForbidden {
+		t.Errorf("without the token: %d", status)
+	}
+	if status, _ := get(http.DefaultClient, e.srv.URL+"/dashboard/app/?authToken=00"); status != http.StatusForbidden {
 		t.Errorf("another token: %d", status)
 	}
 }

@@ -68,10 +68,22 @@
 // completed when the call returns.
 //
 // CreateApplicationPresignedUrl with UrlType FLINK_DASHBOARD_URL returns a
-// URL on this server, /dashboard/NAME?authToken=TOKEN, valid for
-// SessionExpirationDurationInSeconds (default 12 h), of a plain HTML page
-// showing the job: its status, subtasks, restarts, exceptions and
-// checkpoints. The URL's host is the Host the request was sent to.
+// URL on this server, /dashboard/NAME/?authToken=TOKEN, valid for
+// SessionExpirationDurationInSeconds (default 12 h), of the Flink dashboard
+// of the application's job (package flinksim/dashboard): the page, and
+// beside it Flink's REST API (/dashboard/NAME/jobs/overview, …), which the
+// page calls relative to its URL; the token travels to those calls as a
+// cookie. The URL's host is the Host the request was sent to. Call
+// Handler.Close after the server has shut down: it ends the dashboards'
+// savepoints in progress.
+//
+// # Metrics
+//
+// Metrics returns a Prometheus collector of every running application's
+// metrics under the service's names (uptime, downtime, fullRestarts,
+// numberOfCompletedCheckpoints, numberOfFailedCheckpoints,
+// lastCheckpointDuration, lastCheckpointSize, numRecordsIn, numRecordsOut,
+// KPUs), labelled Application; examples/msf-local serves it at /metrics.
 //
 // # Authentication
 //

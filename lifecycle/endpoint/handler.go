@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/flinksim/go-flinksim/flinksim/dashboard"
 	"github.com/flinksim/go-flinksim/lifecycle"
 )
 
@@ -57,6 +58,10 @@ type Handler struct {
 	opts Options
 	// dashboards holds the tokens of the presigned URLs handed out.
 	dashboards dashboardTokens
+	// dash holds each application's dashboard, made at its first request.
+	dashMu     sync.Mutex
+	dash       map[string]*dashboard.Handler
+	dashClosed bool
 }
 
 // New returns a Handler serving svc. It does not own svc: the caller closes
@@ -71,7 +76,8 @@ func New(svc *lifecycle.Service, opts Options) (*Handler, error) {
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	return &Handler{svc: svc, opts: opts, dashboards: dashboardTokens{m: map[string]dashboardToken{}}}, nil
+	return &Handler{svc: svc, opts: opts, dashboards: dashboardTokens{m: map[string]dashboardToken{}},
+		dash: map[string]*dashboard.Handler{}}, nil
 }
 
 // ServeHTTP implements http.Handler.

@@ -27,6 +27,7 @@ const (
 type env struct {
 	svc    *lifecycle.Service
 	srv    *httptest.Server
+	h      *endpoint.Handler
 	client *kinesisanalyticsv2.Client
 }
 
@@ -58,13 +59,14 @@ func start(t testing.TB, opts lifecycle.Options, hopts endpoint.Options) *env {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
-	e := &env{svc: svc, srv: srv, client: newClient(srv.URL, "AKIDEXAMPLE")}
+	e := &env{svc: svc, srv: srv, h: h, client: newClient(srv.URL, "AKIDEXAMPLE")}
 	t.Cleanup(e.close)
 	return e
 }
 
 func (e *env) close() {
 	e.srv.Close()
+	e.h.Close()
 	_ = e.svc.Close()
 }
 
