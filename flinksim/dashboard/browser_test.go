@@ -2,42 +2,22 @@ package dashboard_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/flinksim/go-flinksim/flinksim"
 	"github.com/flinksim/go-flinksim/flinksim/dashboard"
+	"github.com/flinksim/go-flinksim/flinksim/internal/browsertest"
 )
-
-// chromium returns the path of the Chromium binary; without one the test
-// fails, unless -short skips it.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "/usr/bin/chromium"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if testing.Short() {
-		t.Skip("no chromium binary: the dashboard is not checked in a browser (-short)")
-	}
-	t.Fatal("no chromium binary on PATH: install it (Debian: apt-get install chromium; .ci/run does) or run with -short")
-	return ""
-}
 
 // waitFor polls a JavaScript condition on every DOM mutation until it
 // holds.
@@ -60,7 +40,6 @@ func waitFor(t *testing.T, ctx context.Context, cond, what string) {
 // wrong path (an error, not a location); the exception list not
 // rendered.
 func TestDashboardInBrowser(t *testing.T) {
-	bin := chromium(t)
 	release := make(chan struct{})
 	var releaseOnce sync.Once
 	open := func() { releaseOnce.Do(func() { close(release) }) }
@@ -73,36 +52,8 @@ func TestDashboardInBrowser(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(func() { srv.Close(); require.NoError(t, h.Close()) })
 
-	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
-	defer cancel()
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 900))
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	var mu sync.Mutex
-	var problems []string
-	require.NoError(t, chromedp.Listen(bctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeWarning {
-				problems = append(problems, fmt.Sprintf("console.%s with %d arguments", ev.Type, len(ev.Args)))
-			}
-		case *runtime.EventExceptionThrown:
-			problems = append(problems, "exception: "+ev.ExceptionDetails.Text)
-		case *cdplog.EventEntryAdded:
-			if ev.Entry.Level == cdplog.EntryLevelError {
-				problems = append(problems, "log: "+ev.Entry.Text)
-			}
-		}
-	}))
-	_, err := chromedp.Call(bctx, cdplog.Enable, cdp.Empty{})
-	require.NoError(t, err)
+	b := browsertest.Open(t, 1400, 900, func(u string) bool { return strings.HasPrefix(u, srv.URL+"/") })
+	bctx := b.Ctx
 	require.NoError(t, chromedp.Do(bctx, chromedp.Navigate(srv.URL+"/apps/demo/")))
 
 	waitFor(t, bctx, `document.querySelectorAll(".graph .node").length === 3`, "the graph shows its three tasks")
@@ -133,7 +84,6 @@ func TestDashboardInBrowser(t *testing.T) {
 	assert.Contains(t, location, "/savepoints/savepoint-", "the page shows the savepoint's location: %q", result)
 	_, err = os.Stat(location)
 	assert.NoError(t, err, "the savepoint is on disk")
-	mu.Lock()
-	defer mu.Unlock()
-	assert.Empty(t, problems)
+	assert.Empty(t, b.Problems())
+	assert.Empty(t, b.Requests(), "the page loaded something from elsewhere")
 }

@@ -1,48 +1,24 @@
 package timeline_test
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
-	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/flinksim/go-flinksim/flinksim"
+	"github.com/flinksim/go-flinksim/flinksim/internal/browsertest"
 	"github.com/flinksim/go-flinksim/flinksim/timeline"
 )
 
 var screenshot = flag.String("timeline.screenshot", "", "where TestPageInBrowser writes its screenshot (PNG); empty: the test's temporary directory")
-
-// chromium returns the path of the Chromium binary. Without one the test
-// fails, so that CI cannot pass without having looked at the page; with
-// -short it skips.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "/usr/bin/chromium"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if testing.Short() {
-		t.Skip("no chromium binary: the HTML page is not checked in a browser (-short)")
-	}
-	t.Fatal("no chromium binary on PATH: install it (Debian: apt-get install chromium; .ci/run does) or run with -short to skip this test")
-	return ""
-}
 
 // TestPageInBrowser opens the HTML page of a run in headless Chromium: it
 // loads nothing from the network and logs no error, its elements of every
@@ -53,7 +29,6 @@ func chromium(t *testing.T) string {
 // a script error at load; a stylesheet loaded from a URL; zoom that
 // rescales nothing.
 func TestPageInBrowser(t *testing.T) {
-	bin := chromium(t)
 	r := runJob(t, 1, flinksim.ExactlyOnce, protocolRuns[0].fault)
 	page := filepath.Join(t.TempDir(), "teach.html")
 	f, err := os.Create(page)
@@ -61,43 +36,8 @@ func TestPageInBrowser(t *testing.T) {
 	require.NoError(t, timeline.New(r.events, timeline.Options{Title: "teach", Subtasks: r.subtasks}).WriteHTML(f))
 	require.NoError(t, f.Close())
 
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1600, 900))
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-
-	var mu sync.Mutex
-	var problems, requests []string
-	require.NoError(t, chromedp.Listen(bctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeWarning {
-				problems = append(problems, fmt.Sprintf("console.%s with %d arguments", ev.Type, len(ev.Args)))
-			}
-		case *runtime.EventExceptionThrown:
-			problems = append(problems, "exception: "+ev.ExceptionDetails.Text)
-		case *cdplog.EventEntryAdded:
-			if ev.Entry.Level == cdplog.EntryLevelError {
-				problems = append(problems, "log: "+ev.Entry.Text)
-			}
-		case *network.EventRequestWillBeSent:
-			if !strings.HasPrefix(ev.Request.URL, "file:") && !strings.HasPrefix(ev.Request.URL, "data:") {
-				requests = append(requests, ev.Request.URL)
-			}
-		}
-	}))
-	_, err = chromedp.Call(bctx, cdplog.Enable, cdp.Empty{})
-	require.NoError(t, err)
-	_, err = chromedp.Call(bctx, network.Enable, network.EnableParams{})
-	require.NoError(t, err)
+	b := browsertest.Open(t, 1600, 900, browsertest.FileOrData)
+	bctx := b.Ctx
 	require.NoError(t, chromedp.Do(bctx, chromedp.Navigate("file://"+page), chromedp.WaitVisible(chromedp.CSS("#timeline"))))
 
 	visible, err := chromedp.Run(bctx, chromedp.Evaluate[map[string]int](`(() => {
@@ -163,10 +103,8 @@ func TestPageInBrowser(t *testing.T) {
 	assert.InDelta(t, 4*(before[0]-left), after[0]-left, 2, "the time axis did not zoom")
 	assert.InDelta(t, 4*(before[1]-left), after[1]-left, 2, "the barrier did not move with its time")
 
-	mu.Lock()
-	assert.Empty(t, problems, "the page logged errors")
-	assert.Empty(t, requests, "the page loaded something from the network")
-	mu.Unlock()
+	assert.Empty(t, b.Problems(), "the page logged errors")
+	assert.Empty(t, b.Requests(), "the page loaded something from the network")
 
 	path := *screenshot
 	if path == "" {
