@@ -44,7 +44,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	var releaseOnce sync.Once
 	open := func() { releaseOnce.Do(func() { close(release) }) }
 	faults := flinksim.NewFaultInjector(flinksim.Fault{Operator: "double", Subtask: 0, Point: flinksim.FaultRecord, After: 2})
-	job, ch := pushedJob(t, 20*time.Millisecond, release, faults)
+	job, ch, _ := pushedJob(t, 20*time.Millisecond, release, faults)
 	t.Cleanup(open) // before the job's cleanup: a failing test must not leave the job held in its open
 	h := dashboard.ForJobs(job)
 	mux := http.NewServeMux()

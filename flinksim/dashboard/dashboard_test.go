@@ -26,7 +26,7 @@ import (
 // pushedJob starts a job fed by a channel: pushed -> double (a chain) ->
 // keyed count -> sink, with checkpoints every interval and a restart on
 // failure. Its open holds until release is closed (nil: no hold).
-func pushedJob(t *testing.T, interval time.Duration, release <-chan struct{}, faults flinksim.Faults) (*flinksim.JobClient, chan<- int) {
+func pushedJob(t *testing.T, interval time.Duration, release <-chan struct{}, faults flinksim.Faults) (*flinksim.JobClient, chan<- int, <-chan struct{}) {
 	t.Helper()
 	opts := []flinksim.Option{flinksim.WithParallelism(2),
 		flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: interval, SavepointDir: t.TempDir()}),
@@ -51,11 +51,30 @@ func pushedJob(t *testing.T, interval time.Duration, release <-chan struct{}, fa
 				return nil
 			}), nil
 		})
-	flinksim.Sink(counts, "sink", func(int) error { return nil }, flinksim.Parallelism(1))
+	sunk := make(chan struct{}, 1<<12)
+	flinksim.Sink(counts, "sink", func(int) error {
+		select {
+		case sunk <- struct{}{}:
+		default: // nobody counts this many
+		}
+		return nil
+	}, flinksim.Parallelism(1))
 	job, err := env.Start(t.Context(), "pushed-job")
 	require.NoError(t, err)
 	t.Cleanup(func() { job.Cancel(); <-job.Done() })
-	return job, ch
+	return job, ch, sunk
+}
+
+// arrived waits until n more records reached the sink, then completes a
+// checkpoint: its barrier follows them through every task, so each task's
+// counters (updated after each step) count them.
+func arrived(t *testing.T, job *flinksim.JobClient, sunk <-chan struct{}, n int) {
+	t.Helper()
+	for range n {
+		<-sunk
+	}
+	_, err := job.TriggerCheckpoint(t.Context())
+	require.NoError(t, err)
 }
 
 // serve serves h on a test server closed, with h, at the end of the test.
@@ -192,13 +211,12 @@ var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
 // ("0", not 32 hex); the chained edge listed as an input; records in
 // taken from the chain's tail instead of its head.
 func TestRESTShapes(t *testing.T) {
-	job, ch := pushedJob(t, time.Hour, nil, nil)
+	job, ch, sunk := pushedJob(t, time.Hour, nil, nil)
 	for i := range 10 {
 		ch <- i
 	}
 	base := serve(t, dashboard.ForJobs(job))
-	_, err := job.TriggerCheckpoint(t.Context())
-	require.NoError(t, err)
+	arrived(t, job, sunk, 10)
 
 	shape(t, "/overview", getJSON(t, base+"/overview"), overviewShape)
 	jobs := getJSON(t, base+"/jobs/overview").(map[string]any)["jobs"].([]any)
@@ -286,7 +304,7 @@ func TestRESTShapes(t *testing.T) {
 // location under the stop's name); the exception history oldest first.
 func TestActions(t *testing.T) {
 	faults := flinksim.NewFaultInjector(flinksim.Fault{Operator: "double", Subtask: 0, Point: flinksim.FaultRecord, After: 3})
-	job, ch := pushedJob(t, time.Hour, nil, faults)
+	job, ch, _ := pushedJob(t, time.Hour, nil, faults)
 	base := serve(t, dashboard.ForJobs(job))
 	h := dashboard.ForJobs(job) // a second handler gives the same job another id
 	defer h.Close()
@@ -347,7 +365,7 @@ func awaitTrigger(t *testing.T, base, jid, tid string) string {
 //
 // Mutants this catches: the handler answering 202 without cancelling.
 func TestCancel(t *testing.T) {
-	job, _ := pushedJob(t, time.Hour, nil, nil)
+	job, _, _ := pushedJob(t, time.Hour, nil, nil)
 	base := serve(t, dashboard.ForJobs(job))
 	id, ok := dashboard.ForJobs(job).ID(job)
 	require.True(t, ok)
@@ -408,7 +426,7 @@ outer:
 // source's count is not 0); numberOfCompletedCheckpoints not moving; an
 // operator_name label missing.
 func TestMetrics(t *testing.T) {
-	job, ch := pushedJob(t, time.Hour, nil, nil)
+	job, ch, sunk := pushedJob(t, time.Hour, nil, nil)
 	base := serve(t, dashboard.ForJobs(job))
 	fams := scrape(t, base)
 	for _, name := range []string{"numRecordsIn", "numRecordsOut", "numRecordsInPerSecond", "currentInputWatermark"} {
@@ -429,8 +447,7 @@ func TestMetrics(t *testing.T) {
 	for i := range 20 {
 		ch <- i
 	}
-	_, err := job.TriggerCheckpoint(t.Context()) // its barrier follows the records: they have arrived
-	require.NoError(t, err)
+	arrived(t, job, sunk, 20)
 	fams = scrape(t, base)
 	after, _ := value(fams, "flink_taskmanager_job_task_operator_numRecordsIn", countIn)
 	assert.Equal(t, before+20, after)
