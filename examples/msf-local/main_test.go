@@ -254,12 +254,6 @@ func waitStatus(ctx context.Context, t *testing.T, c *kinesisanalyticsv2.Client,
 func TestServerWordcountAndRestart(t *testing.T) {
 	ctx := ctxT(t)
 	data := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(data, "s3", "code"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(data, "s3", "code", "wc.json"), []byte(`{"job":"wordcount"}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	input := filepath.Join(t.TempDir(), "in.txt")
 	if err := os.WriteFile(input, []byte("to be or not to be\nthat is\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -267,18 +261,7 @@ func TestServerWordcountAndRestart(t *testing.T) {
 	out := t.TempDir()
 	url, stop := server(t, data)
 	c := client(url)
-	_, err := c.CreateApplication(ctx, &kinesisanalyticsv2.CreateApplicationInput{
-		ApplicationName: aws.String("wc"), RuntimeEnvironment: types.RuntimeEnvironmentFlink120, ServiceExecutionRole: aws.String("arn:aws:iam::1:role/r"),
-		ApplicationConfiguration: &types.ApplicationConfiguration{
-			ApplicationCodeConfiguration: &types.ApplicationCodeConfiguration{CodeContentType: types.CodeContentTypeZipfile,
-				CodeContent: &types.CodeContent{S3ContentLocation: &types.S3ContentLocation{BucketARN: aws.String("arn:aws:s3:::code"), FileKey: aws.String("wc.json")}}},
-			EnvironmentProperties: &types.EnvironmentProperties{PropertyGroups: []types.PropertyGroup{{PropertyGroupId: aws.String("wordcount"),
-				PropertyMap: map[string]string{"input": input, "output.dir": out}}}},
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	createFromBucket(ctx, t, c, data, "wc", wordcountJob, map[string]string{"input": input, "output.dir": out})
 	if _, err := c.StartApplication(ctx, &kinesisanalyticsv2.StartApplicationInput{ApplicationName: aws.String("wc")}); err != nil {
 		t.Fatal(err)
 	}
@@ -315,32 +298,40 @@ func TestUsage(t *testing.T) {
 	}
 }
 
+// createFromBucket puts the code package of job in the bucket "code" of
+// the server's data directory, DATA/s3/code/NAME.json, and creates
+// application name from it, with job's property group set to props.
+func createFromBucket(ctx context.Context, t *testing.T, c *kinesisanalyticsv2.Client, data, name, job string, props map[string]string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Join(data, "s3", "code"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(data, "s3", "code", name+".json"), []byte(`{"job":"`+job+`"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.CreateApplication(ctx, &kinesisanalyticsv2.CreateApplicationInput{
+		ApplicationName: aws.String(name), RuntimeEnvironment: types.RuntimeEnvironmentFlink120, ServiceExecutionRole: aws.String("arn:aws:iam::1:role/r"),
+		ApplicationConfiguration: &types.ApplicationConfiguration{
+			ApplicationCodeConfiguration: &types.ApplicationCodeConfiguration{CodeContentType: types.CodeContentTypeZipfile,
+				CodeContent: &types.CodeContent{S3ContentLocation: &types.S3ContentLocation{BucketARN: aws.String("arn:aws:s3:::code"), FileKey: aws.String(name + ".json")}}},
+			EnvironmentProperties: &types.EnvironmentProperties{PropertyGroups: []types.PropertyGroup{{PropertyGroupId: aws.String(job),
+				PropertyMap: props}}},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestServerDashboardAndMetrics: the server's /metrics has each running
 // application's metrics under the service's names, and the presigned
 // dashboard URL serves Flink's dashboard and REST API for its job.
 func TestServerDashboardAndMetrics(t *testing.T) {
 	ctx := ctxT(t)
 	data := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(data, "s3", "code"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(data, "s3", "code", "counter.json"), []byte(`{"job":"counter"}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	url, _ := server(t, data)
 	c := client(url)
-	_, err := c.CreateApplication(ctx, &kinesisanalyticsv2.CreateApplicationInput{
-		ApplicationName: aws.String("counter"), RuntimeEnvironment: types.RuntimeEnvironmentFlink120, ServiceExecutionRole: aws.String("arn:aws:iam::1:role/r"),
-		ApplicationConfiguration: &types.ApplicationConfiguration{
-			ApplicationCodeConfiguration: &types.ApplicationCodeConfiguration{CodeContentType: types.CodeContentTypeZipfile,
-				CodeContent: &types.CodeContent{S3ContentLocation: &types.S3ContentLocation{BucketARN: aws.String("arn:aws:s3:::code"), FileKey: aws.String("counter.json")}}},
-			EnvironmentProperties: &types.EnvironmentProperties{PropertyGroups: []types.PropertyGroup{{PropertyGroupId: aws.String("counter"),
-				PropertyMap: map[string]string{"output.dir": t.TempDir(), "rate": "100"}}}},
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	createFromBucket(ctx, t, c, data, "counter", counterJob, map[string]string{"output.dir": t.TempDir(), "rate": "100"})
 	if _, err := c.StartApplication(ctx, &kinesisanalyticsv2.StartApplicationInput{ApplicationName: aws.String("counter")}); err != nil {
 		t.Fatal(err)
 	}
