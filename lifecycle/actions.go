@@ -266,15 +266,15 @@ func (s *Service) StartApplication(ctx context.Context, in StartApplicationReque
 		return StartApplicationResponse{}, err
 	}
 	cur := a.rec.current()
-	ref, _, err := restoreRefLocked(a, restore, cur.Config.SnapshotsEnabled)
+	ref, err := restoreRefLocked(a, restore, cur.Config.SnapshotsEnabled)
 	if err != nil {
 		return StartApplicationResponse{}, err
 	}
 	a.rec.Run = &runRecord{Restore: restore, AllowNonRestored: allowNonRestored, Basis: ref, Started: s.now()}
 	s.deleteCheckpoints(a)
-	id, err := s.beginLocked(a, OpStartApplication, StatusStarting, 0, 0,
+	id := s.beginLocked(a, OpStartApplication, StatusStarting, 0, 0,
 		s.startWork(a, jobSpec{version: *cur, restore: ref, allowNonRestored: allowNonRestored}))
-	return StartApplicationResponse{OperationID: id}, err
+	return StartApplicationResponse{OperationID: id}, nil
 }
 
 // StopApplication stops a RUNNING application: STOPPING, a snapshot when
@@ -299,8 +299,8 @@ func (s *Service) StopApplication(ctx context.Context, in StopApplicationRequest
 	if err := checkStatusLocked(a, action); err != nil {
 		return StopApplicationResponse{}, err
 	}
-	id, err := s.beginLocked(a, OpStopApplication, status, 0, 0, s.stopWork(a, in.Force))
-	return StopApplicationResponse{OperationID: id}, err
+	id := s.beginLocked(a, OpStopApplication, status, 0, 0, s.stopWork(a, in.Force))
+	return StopApplicationResponse{OperationID: id}, nil
 }
 
 // DeleteApplication deletes an application — its versions, operations,
@@ -415,5 +415,5 @@ func (s *Service) Maintain(ctx context.Context, name string) (operationID string
 	if err := checkStatusLocked(a, actionMaintain); err != nil {
 		return "", err
 	}
-	return s.beginLocked(a, OpMaintenance, StatusMaintenance, 0, 0, s.maintenanceWork(a))
+	return s.beginLocked(a, OpMaintenance, StatusMaintenance, 0, 0, s.maintenanceWork(a)), nil
 }

@@ -131,8 +131,5 @@ func (s *Service) autoscaleLocked(a *app, p int) {
 	a.rec.Versions = append(a.rec.Versions, next)
 	a.rec.VersionID = next.ID
 	restore := ApplicationRestoreConfiguration{ApplicationRestoreType: RestoreFromLatestSnapshot}
-	if _, err := s.beginLocked(a, OpAutoscale, StatusAutoscaling, cur.ID, next.ID,
-		s.redeployWork(a, "autoscale", next.ID, restore, false)); err != nil {
-		s.log.Warn("autoscaling failed to begin", zap.String("application", a.rec.Name), zap.Error(err))
-	}
+	s.beginLocked(a, OpAutoscale, StatusAutoscaling, cur.ID, next.ID, s.redeployWork(a, "autoscale", next.ID, restore, false))
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/flinksim/go-flinksim/flinksim"
 )
@@ -63,9 +64,9 @@ func (j JobContext) PackageString(name string) (string, bool) {
 // object whose string member "job" names the builder; fields are its other
 // members, which the builder reads from JobContext.Package.
 func NewCodePackage(job string, fields map[string]string) []byte {
-	doc := map[string]string{}
-	for k, v := range fields {
-		doc[k] = v
+	doc := maps.Clone(fields)
+	if doc == nil {
+		doc = map[string]string{}
 	}
 	doc["job"] = job
 	data, _ := json.Marshal(doc) // strings always marshal

@@ -1,5 +1,7 @@
 package lifecycle
 
+import "maps"
+
 // The service's defaults, as Managed Service for Apache Flink documents them.
 const (
 	defaultCheckpointInterval = 60_000 // ms
@@ -204,11 +206,7 @@ func cloneGroups(gs []PropertyGroup) []PropertyGroup {
 	}
 	out := make([]PropertyGroup, len(gs))
 	for i, g := range gs {
-		m := make(map[string]string, len(g.PropertyMap))
-		for k, v := range g.PropertyMap {
-			m[k] = v
-		}
-		out[i] = PropertyGroup{PropertyGroupID: g.PropertyGroupID, PropertyMap: m}
+		out[i] = PropertyGroup{PropertyGroupID: g.PropertyGroupID, PropertyMap: maps.Clone(g.PropertyMap)}
 	}
 	return out
 }

@@ -28,8 +28,11 @@ type ApplicationMetrics struct {
 	// sources' outputs, and out, into its sinks.
 	NumRecordsIn  int64
 	NumRecordsOut int64
-	// CurrentParallelism is the parallelism the job runs with.
+	// CurrentParallelism is the parallelism the job runs with, and KPUs
+	// the KPUs it takes: CurrentParallelism over ParallelismPerKPU,
+	// rounded up.
 	CurrentParallelism int
+	KPUs               int
 }
 
 // ApplicationMetrics returns the application's metrics.
@@ -44,7 +47,9 @@ func (s *Service) ApplicationMetrics(ctx context.Context, name string) (Applicat
 		return ApplicationMetrics{}, err
 	}
 	j := a.job
-	m := ApplicationMetrics{CurrentParallelism: a.rec.current().Config.Parallelism.CurrentParallelism}
+	p := a.rec.current().Config.Parallelism
+	m := ApplicationMetrics{CurrentParallelism: p.CurrentParallelism,
+		KPUs: (p.CurrentParallelism + p.ParallelismPerKPU - 1) / max(p.ParallelismPerKPU, 1)}
 	s.mu.Unlock()
 	if j == nil {
 		return ApplicationMetrics{}, nil

@@ -16,8 +16,9 @@ type work func(ctx context.Context, op string) (ApplicationStatus, error)
 
 // beginLocked records an operation IN_PROGRESS, moves the application to
 // status and runs w in the background; under s.mu. It returns the
-// operation's id.
-func (s *Service) beginLocked(a *app, operation string, status ApplicationStatus, from, to int64, w work) (string, error) {
+// operation's id. A failed catalog write is logged: the operation runs,
+// and the next write catches the catalog up.
+func (s *Service) beginLocked(a *app, operation string, status ApplicationStatus, from, to int64, w work) string {
 	op := s.newOperationLocked(a, operation, from, to)
 	a.rec.Status = status
 	ctx, cancel := context.WithCancel(s.ctx)
@@ -37,7 +38,7 @@ func (s *Service) beginLocked(a *app, operation string, status ApplicationStatus
 		final, err := w(ctx, f.id)
 		s.finish(a, f, final, err)
 	})
-	return op.ID, nil
+	return op.ID
 }
 
 // newOperationLocked appends an operation record IN_PROGRESS.

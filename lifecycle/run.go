@@ -236,7 +236,7 @@ func (s *Service) deleteCheckpoints(a *app) {
 		return
 	}
 	for _, m := range cps {
-		if err := a.store.DeleteCheckpoint(m.CheckpointID); err != nil && !errors.Is(err, context.Canceled) {
+		if err := a.store.DeleteCheckpoint(m.CheckpointID); err != nil {
 			s.log.Warn("deleting a checkpoint", zap.String("application", a.rec.Name), zap.Error(err))
 		}
 	}

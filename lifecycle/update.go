@@ -116,9 +116,9 @@ func (s *Service) UpdateApplication(ctx context.Context, in UpdateApplicationReq
 		}
 		return UpdateApplicationResponse{ApplicationDetail: s.detailLocked(a, a.rec.current(), false)}, nil
 	}
-	id, err := s.beginLocked(a, OpUpdateApplication, StatusUpdating, cur.ID, next.ID,
+	id := s.beginLocked(a, OpUpdateApplication, StatusUpdating, cur.ID, next.ID,
 		s.redeployWork(a, "update", next.ID, restore, allowNonRestored))
-	return UpdateApplicationResponse{ApplicationDetail: s.detailLocked(a, a.rec.current(), false), OperationID: id}, err
+	return UpdateApplicationResponse{ApplicationDetail: s.detailLocked(a, a.rec.current(), false), OperationID: id}, nil
 }
 
 // checkCurrentLocked refuses a stale version id or conditional token.

@@ -12,27 +12,27 @@ import (
 // The background parts of the operations: each is the service's
 // orchestration of the job as the article describes it.
 
-// restoreRef returns the snapshot a start with restore r restores, and the
-// snapshot's name ("" when it starts empty), under s.mu. A first start, or
-// an application with snapshots disabled, starts empty whatever r says.
-func restoreRefLocked(a *app, r ApplicationRestoreConfiguration, snapshotsEnabled bool) (ref string, name string, err error) {
+// restoreRefLocked returns the snapshot a start with restore r restores
+// ("" when it starts empty), under s.mu. A first start, or an application
+// with snapshots disabled, starts empty whatever r says.
+func restoreRefLocked(a *app, r ApplicationRestoreConfiguration, snapshotsEnabled bool) (string, error) {
 	switch r.ApplicationRestoreType {
 	case SkipRestoreFromSnapshot:
-		return "", "", nil
+		return "", nil
 	case RestoreFromCustomSnapshot:
 		snap := a.rec.snapshot(r.SnapshotName)
 		if snap == nil || snap.Status != SnapshotReady {
-			return "", "", invalidArgument("snapshot %s of application %s does not exist", r.SnapshotName, a.rec.Name)
+			return "", invalidArgument("snapshot %s of application %s does not exist", r.SnapshotName, a.rec.Name)
 		}
-		return snap.Ref, snap.Name, nil
+		return snap.Ref, nil
 	}
 	if !snapshotsEnabled {
-		return "", "", nil
+		return "", nil
 	}
 	if snap := a.rec.latestSnapshot(0); snap != nil {
-		return snap.Ref, snap.Name, nil
+		return snap.Ref, nil
 	}
-	return "", "", nil // no snapshot yet: an empty start
+	return "", nil // no snapshot yet: an empty start
 }
 
 // startWork starts the current version.
@@ -185,7 +185,7 @@ func (s *Service) redeployWork(a *app, kind string, to int64, r ApplicationResto
 		}
 		s.mu.Lock()
 		if !claim { // the snapshot just taken, if any, is the latest
-			ref, _, err = restoreRefLocked(a, r, next.Config.SnapshotsEnabled)
+			ref, err = restoreRefLocked(a, r, next.Config.SnapshotsEnabled)
 		}
 		a.rec.Run = &runRecord{Restore: r, AllowNonRestored: allowNonRestored, Basis: ref, Started: s.now()}
 		s.mu.Unlock()
@@ -261,7 +261,7 @@ func (s *Service) beginRollbackLocked(a *app, kind, failed, cause string) (strin
 	a.rec.Run = &runRecord{Restore: ApplicationRestoreConfiguration{ApplicationRestoreType: RestoreFromCustomSnapshot, SnapshotName: snap.Name},
 		Basis: snap.Ref, Started: s.now()}
 	spec := jobSpec{version: next, restore: snap.Ref}
-	id, err := s.beginLocked(a, kind, StatusRollingBack, cur.ID, next.ID, func(ctx context.Context, op string) (ApplicationStatus, error) {
+	id := s.beginLocked(a, kind, StatusRollingBack, cur.ID, next.ID, func(ctx context.Context, op string) (ApplicationStatus, error) {
 		s.mu.Lock()
 		j := detachLocked(a)
 		s.mu.Unlock()
@@ -274,7 +274,7 @@ func (s *Service) beginRollbackLocked(a *app, kind, failed, cause string) (strin
 	if op := a.rec.operation(failed); op != nil { // looked up after the append above
 		op.Status, op.End, op.RollbackID, op.Error = OperationFailed, s.now(), id, cause
 	}
-	return id, err
+	return id, nil
 }
 
 // maintenanceWork restarts the job from its latest checkpoint, as the

@@ -23,32 +23,30 @@ type metricsCollector struct{ svc *lifecycle.Service }
 
 var msfMetrics = []struct {
 	name, help string
-	value      func(m lifecycle.ApplicationMetrics, perKPU int) float64
+	value      func(m lifecycle.ApplicationMetrics) float64
 }{
 	{"uptime", "How long the job has run without interruption, in milliseconds.",
-		func(m lifecycle.ApplicationMetrics, _ int) float64 { return float64(m.Uptime.Milliseconds()) }},
+		func(m lifecycle.ApplicationMetrics) float64 { return float64(m.Uptime.Milliseconds()) }},
 	{"downtime", "How long the job has been down now, in milliseconds.",
-		func(m lifecycle.ApplicationMetrics, _ int) float64 { return float64(m.Downtime.Milliseconds()) }},
+		func(m lifecycle.ApplicationMetrics) float64 { return float64(m.Downtime.Milliseconds()) }},
 	{"fullRestarts", "How many times the job restarted.",
-		func(m lifecycle.ApplicationMetrics, _ int) float64 { return float64(m.FullRestarts) }},
+		func(m lifecycle.ApplicationMetrics) float64 { return float64(m.FullRestarts) }},
 	{"numberOfCompletedCheckpoints", "Checkpoints completed.",
-		func(m lifecycle.ApplicationMetrics, _ int) float64 { return float64(m.NumberOfCompletedCheckpoints) }},
+		func(m lifecycle.ApplicationMetrics) float64 { return float64(m.NumberOfCompletedCheckpoints) }},
 	{"numberOfFailedCheckpoints", "Checkpoints failed.",
-		func(m lifecycle.ApplicationMetrics, _ int) float64 { return float64(m.NumberOfFailedCheckpoints) }},
+		func(m lifecycle.ApplicationMetrics) float64 { return float64(m.NumberOfFailedCheckpoints) }},
 	{"lastCheckpointDuration", "How long the last checkpoint took, in milliseconds.",
-		func(m lifecycle.ApplicationMetrics, _ int) float64 {
+		func(m lifecycle.ApplicationMetrics) float64 {
 			return float64(m.LastCheckpointDuration.Milliseconds())
 		}},
 	{"lastCheckpointSize", "The size of the last checkpoint, in bytes.",
-		func(m lifecycle.ApplicationMetrics, _ int) float64 { return float64(m.LastCheckpointSize) }},
+		func(m lifecycle.ApplicationMetrics) float64 { return float64(m.LastCheckpointSize) }},
 	{"numRecordsIn", "Records the job's operators received.",
-		func(m lifecycle.ApplicationMetrics, _ int) float64 { return float64(m.NumRecordsIn) }},
+		func(m lifecycle.ApplicationMetrics) float64 { return float64(m.NumRecordsIn) }},
 	{"numRecordsOut", "Records the job's operators emitted.",
-		func(m lifecycle.ApplicationMetrics, _ int) float64 { return float64(m.NumRecordsOut) }},
+		func(m lifecycle.ApplicationMetrics) float64 { return float64(m.NumRecordsOut) }},
 	{"KPUs", "KPUs the application uses: its current parallelism over its parallelism per KPU, rounded up.",
-		func(m lifecycle.ApplicationMetrics, perKPU int) float64 {
-			return float64((m.CurrentParallelism + perKPU - 1) / max(perKPU, 1))
-		}},
+		func(m lifecycle.ApplicationMetrics) float64 { return float64(m.KPUs) }},
 }
 
 var msfDescs = func() []*prometheus.Desc {
@@ -83,12 +81,8 @@ func (c metricsCollector) Collect(ch chan<- prometheus.Metric) {
 			if err != nil {
 				continue
 			}
-			perKPU := 1
-			if d, err := c.svc.DescribeApplication(ctx, lifecycle.DescribeApplicationRequest{ApplicationName: a.ApplicationName}); err == nil {
-				perKPU = d.ApplicationDetail.ApplicationConfigurationDescription.FlinkApplicationConfigurationDescription.ParallelismConfigurationDescription.ParallelismPerKPU
-			}
 			for i, mm := range msfMetrics {
-				ch <- prometheus.MustNewConstMetric(msfDescs[i], prometheus.GaugeValue, mm.value(m, perKPU), a.ApplicationName)
+				ch <- prometheus.MustNewConstMetric(msfDescs[i], prometheus.GaugeValue, mm.value(m), a.ApplicationName)
 			}
 		}
 		if page.NextToken == "" {
