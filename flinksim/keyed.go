@@ -165,13 +165,16 @@ type processOp[K comparable, I, O any] struct {
 	out  Collector[O] // converted once, not per call
 }
 
-func (o *processOp[K, I, O]) ProcessBatch(b any) {
+func (o *processOp[K, I, O]) ProcessBatch(b any, from, to int) {
 	defer o.ctx.Recover()
-	for _, e := range *b.(*[]engine.Keyed[K, I]) {
+	batch := b.(*engine.Batch[engine.Keyed[K, I]])
+	for i := from; i < to; i++ {
 		if o.ctx.Failed() {
 			return
 		}
+		e := &batch.Values[i]
 		o.ctx.RecordsIn++
+		o.ctx.SetTimestamp(batch.Times[i])
 		o.rt.backend.SetCurrentKey(e.Key, int(e.KeyGroup))
 		if err := o.fn.ProcessElement(&o.kctx, e.Value, o.out); err != nil {
 			o.ctx.Fail(err)

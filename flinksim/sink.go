@@ -85,7 +85,7 @@ func (o *sinkOp[T]) Collect(v T) {
 	}
 }
 
-func (o *sinkOp[T]) ProcessBatch(b any) { processBatch[T](o.ctx, o, b) }
+func (o *sinkOp[T]) ProcessBatch(b any, from, to int) { processBatch[T](o.ctx, o, b, from, to) }
 
 func (o *sinkOp[T]) EndInput() { o.flush(true) }
 

@@ -336,6 +336,6 @@ func (o *sourceOperator[T, S]) NotifyCheckpointAborted(id int64) {
 	}
 }
 
-func (o *sourceOperator[T, S]) ProcessBatch(any) {}
-func (o *sourceOperator[T, S]) EndInput()        {}
-func (o *sourceOperator[T, S]) Close() error     { return o.reader.Close() }
+func (o *sourceOperator[T, S]) ProcessBatch(any, int, int) {}
+func (o *sourceOperator[T, S]) EndInput()                  {}
+func (o *sourceOperator[T, S]) Close() error               { return o.reader.Close() }

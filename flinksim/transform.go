@@ -38,7 +38,7 @@ func (o *mapOp[In, Out]) Collect(v In) {
 	o.out.Collect(r)
 }
 
-func (o *mapOp[In, Out]) ProcessBatch(b any) { processBatch[In](o.ctx, o, b) }
+func (o *mapOp[In, Out]) ProcessBatch(b any, from, to int) { processBatch[In](o.ctx, o, b, from, to) }
 
 // FlatMap calls fn for every record; fn emits zero or more records to out.
 func FlatMap[In, Out any](in Stream[In], name string, fn func(v In, out Collector[Out]) error, opts ...OperatorOption) Stream[Out] {
@@ -70,7 +70,9 @@ func (o *flatMapOp[In, Out]) Collect(v In) {
 	}
 }
 
-func (o *flatMapOp[In, Out]) ProcessBatch(b any) { processBatch[In](o.ctx, o, b) }
+func (o *flatMapOp[In, Out]) ProcessBatch(b any, from, to int) {
+	processBatch[In](o.ctx, o, b, from, to)
+}
 
 // Filter keeps the records for which fn returns true.
 func Filter[T any](in Stream[T], name string, fn func(T) (bool, error), opts ...OperatorOption) Stream[T] {
@@ -107,15 +109,18 @@ func (o *filterOp[T]) Collect(v T) {
 	}
 }
 
-func (o *filterOp[T]) ProcessBatch(b any) { processBatch[T](o.ctx, o, b) }
+func (o *filterOp[T]) ProcessBatch(b any, from, to int) { processBatch[T](o.ctx, o, b, from, to) }
 
-// processBatch feeds a batch that arrived over a channel to c.
-func processBatch[T any](ctx *engine.OperatorContext, c engine.Collector[T], b any) {
-	for _, v := range *b.(*[]T) {
+// processBatch feeds the records from to to of a batch that arrived over
+// a channel to c, each with its timestamp.
+func processBatch[T any](ctx *engine.OperatorContext, c engine.Collector[T], b any, from, to int) {
+	batch := b.(*engine.Batch[T])
+	for i := from; i < to; i++ {
 		if ctx.Failed() {
 			return
 		}
-		c.Collect(v)
+		ctx.SetTimestamp(batch.Times[i])
+		c.Collect(batch.Values[i])
 	}
 }
 

@@ -173,7 +173,9 @@ func (o *twoPhaseOp[T, TXN]) Collect(v T) {
 	}
 }
 
-func (o *twoPhaseOp[T, TXN]) ProcessBatch(b any) { processBatch[T](o.ctx, o, b) }
+func (o *twoPhaseOp[T, TXN]) ProcessBatch(b any, from, to int) {
+	processBatch[T](o.ctx, o, b, from, to)
+}
 
 // EndInput commits the whole output at once when there are no checkpoints;
 // with them, the final checkpoint pre-commits and commits it.

@@ -13,6 +13,9 @@ const (
 	EventBatch EventKind = iota + 1
 	// EventBarrier is checkpoint barrier Checkpoint on one input channel.
 	EventBarrier
+	// EventStatus says the input channel's producer went idle (Idle) or
+	// active again: an idle input does not hold the watermark back.
+	EventStatus
 	// EventEndOfData says an input channel will carry no more records;
 	// barriers may still follow (a final checkpoint).
 	EventEndOfData
@@ -41,6 +44,8 @@ func (k EventKind) String() string {
 		return "batch"
 	case EventBarrier:
 		return "barrier"
+	case EventStatus:
+		return "watermark-status"
 	case EventEndOfData:
 		return "end-of-data"
 	case EventEndOfPartition:
@@ -64,13 +69,17 @@ type Event struct {
 	Kind EventKind
 	// Input is the consumer-side input channel index of channel events.
 	Input int
-	// Batch is a *[]T or *[]Keyed[K, T]; Records is its length.
+	// Batch is a *Batch[T] or *Batch[Keyed[K, T]]; Records is the number
+	// of its records and Marks its watermarks.
 	Batch   any
 	Records int
+	Marks   []Mark
 	// Recycler takes the batch back once it has been processed.
 	Recycler Recycler
 	// Checkpoint is the checkpoint ID of barriers and notifications.
 	Checkpoint int64
+	// Idle is the status of a watermark-status event.
+	Idle bool
 	// Stop marks the trigger of a stop-with-savepoint without drain (the
 	// source emits nothing after its barrier) and the finish after it.
 	Stop bool

@@ -154,6 +154,7 @@ func (x ConcurrentExecutor) runTask(ctx context.Context, eg *ExecutionGraph, t *
 		return err
 	}
 	done := ctx.Done()
+	var timer wakeTimer
 	for {
 		select {
 		case <-done:
@@ -164,6 +165,8 @@ func (x ConcurrentExecutor) runTask(ctx context.Context, eg *ExecutionGraph, t *
 		if !ok {
 			select {
 			case <-t.WakeC():
+			case <-timer.arm(x.Clock, t):
+				timer.fired()
 			case <-done:
 				return nil
 			}
@@ -182,3 +185,28 @@ func (x ConcurrentExecutor) runTask(ctx context.Context, eg *ExecutionGraph, t *
 		}
 	}
 }
+
+// wakeTimer wakes a waiting task when its processing-time work is due. It
+// asks the clock for a new wait only when the work is due sooner than the
+// wait it has, so a deadline that keeps moving later costs one wait, not
+// one per move (a ManualClock keeps every wait until its time comes); a
+// wait that ends early just has the task look again.
+type wakeTimer struct {
+	at time.Time
+	c  <-chan time.Time
+}
+
+// arm returns the channel to wait on for t's timed work (nil: none).
+func (w *wakeTimer) arm(clock Clock, t *Task) <-chan time.Time {
+	due, ok := t.TimerDue()
+	if !ok {
+		return nil
+	}
+	if w.c == nil || due.Before(w.at) {
+		w.at, w.c = due, clock.After(due.Sub(clock.Now()))
+	}
+	return w.c
+}
+
+// fired forgets the wait that ended.
+func (w *wakeTimer) fired() { w.c = nil }

@@ -15,8 +15,9 @@ import (
 // event for event. The tasks, their gates and their backpressure are the
 // ones the concurrent executor runs; only the choice of the next step is
 // the simulation's. Time is virtual: Clock moves Tick per step, and jumps
-// to the next timed work when nothing else can run; a working step counts
-// Tick of its task's busy time (Task.TickPerStep). A source fed from
+// to the next timed work (a checkpoint, a task's processing-time work)
+// when nothing else can run; a working step counts Tick of its task's
+// busy time (Task.TickPerStep). A source fed from
 // outside the job (records pushed from another goroutine) makes a run
 // depend on when they come: the simulation then waits for them, and
 // replays exactly only what the job's own sources decide.
@@ -145,6 +146,11 @@ func (x *SimExecutor) run(ctx context.Context, eg *ExecutionGraph, coord *Coordi
 			var requests <-chan struct{}
 			if coord != nil {
 				due, requests = coord.NextDue(), coord.Wake()
+			}
+			for _, t := range eg.Tasks {
+				if at, ok := t.TimerDue(); ok && t.Status() != TaskFinished && (due.IsZero() || at.Before(due)) {
+					due = at
+				}
 			}
 			switch {
 			case awaiting > 0:

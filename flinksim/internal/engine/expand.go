@@ -18,6 +18,8 @@ type Channel struct {
 	To   *Task
 	// Input is the channel's index among To's inputs.
 	Input int
+	// Logical is the logical input of To the channel feeds (Edge.Input).
+	Logical int
 }
 
 // Placement is where a task runs: a slot of a task manager.
@@ -130,7 +132,7 @@ var ErrNotEnoughSlots = errors.New("flinksim: not enough task slots")
 // chained reports whether e joins its target into its source's task.
 func chained(e *Edge) bool {
 	return e.Strategy == StrategyForward && e.From.Parallelism == e.To.Parallelism &&
-		len(e.To.Inputs) == 1 && !e.To.IsSource
+		len(e.To.Inputs) == 1 && !e.To.IsSource && e.Tag == ""
 }
 
 // Expand turns a resolved graph into an execution graph. Vertices must be
@@ -203,7 +205,7 @@ func Expand(g *Graph, cfg Config) (*ExecutionGraph, error) {
 					if e.Strategy == StrategyForward && i != j {
 						continue
 					}
-					ch := &Channel{ID: len(eg.Channels), From: p, To: c, Input: len(c.inputs)}
+					ch := &Channel{ID: len(eg.Channels), From: p, To: c, Input: len(c.inputs), Logical: e.Input}
 					eg.Channels = append(eg.Channels, ch)
 					c.inputs = append(c.inputs, ch)
 					c.gate.addInput(ch)

@@ -69,6 +69,14 @@ type Vertex struct {
 type Edge struct {
 	From, To *Vertex
 	Strategy Strategy
+	// Input is the logical input of To the edge feeds (0, or 1 for the
+	// second stream of a two-input operator).
+	Input int
+	// Tag names the side output of From the edge reads ("": the main
+	// output); Fanout then combines the Collector[T] values (as any) of
+	// the tag's consumers, as Vertex.Fanout does for the main output.
+	Tag    string
+	Fanout func(outs []any, counter *int64) any
 	// NewWriter builds the partitioning writer that sends From's records
 	// over out; it returns a Collector[Out of From] (as any) and the writer.
 	NewWriter func(out *ChannelOutput) (any, Writer)

@@ -30,14 +30,42 @@ type Keyed[K comparable, T any] struct {
 // erased. A typed operator also implements Collector[In], which chained
 // upstream operators call.
 type Operator interface {
-	// ProcessBatch handles a batch (*[]In or *[]Keyed[K, In]) that arrived
-	// over a channel. It must not keep the slice: it is reused.
-	ProcessBatch(batch any)
+	// ProcessBatch handles the records from to to of a batch
+	// (*Batch[In] or *Batch[Keyed[K, In]]) that arrived over a channel;
+	// the task hands the batch's watermarks to the operator between such
+	// calls. It must not keep the batch: it is reused.
+	ProcessBatch(batch any, from, to int)
 	// EndInput is called once after all input ended; operators that buffer
 	// emit what they hold.
 	EndInput()
 	// Close releases resources. It is called once, whatever the outcome.
 	Close() error
+}
+
+// MultiInput is implemented by operators with more than one logical input
+// (Connect's two streams): the task hands them each batch with the logical
+// input it came on (Edge.Input), and tells them when each input ends,
+// before EndInput.
+type MultiInput interface {
+	ProcessBatchOf(input int, batch any, from, to int)
+	EndInputOf(input int)
+}
+
+// WatermarkHandler is implemented by operators that act on watermarks:
+// ProcessWatermark gets the operator's new input watermark (the minimum
+// over its active inputs, as Flink's) and must forward it — or a smaller
+// one, holding it back — with OperatorContext.EmitWatermark. Operators
+// without it forward every watermark unchanged.
+type WatermarkHandler interface {
+	ProcessWatermark(wm int64)
+}
+
+// ProcessingTimer is implemented by operators with processing-time work
+// (timers, periodic watermarks, idleness): once the job's clock reaches the
+// time the operator asked for with OperatorContext.WakeAt, the task calls
+// OnProcessingTime between records.
+type ProcessingTimer interface {
+	OnProcessingTime(now time.Time)
 }
 
 // SourceStatus is what a source reports after a poll.
@@ -120,8 +148,54 @@ type OperatorContext struct {
 	RecordsIn  int64
 	RecordsOut int64
 
-	task *Task
+	// SideOutputs are the collectors (Collector[T] as any) of the side
+	// outputs the job reads, by tag; a tag nobody reads is absent.
+	SideOutputs map[string]any
+
+	task   *Task
+	member int // the operator's index in the task's chain
+	// inputWatermark is the last watermark handed to the operator, and
+	// outputWatermark the last it emitted.
+	inputWatermark, outputWatermark int64
+	// wakeAt is when the operator's processing-time work is due (zero:
+	// none).
+	wakeAt time.Time
 }
+
+// Timestamp returns the event timestamp of the record being processed
+// (NoTimestamp if it has none); it is the timestamp of what the operator
+// emits, unless SetTimestamp changes it.
+func (c *OperatorContext) Timestamp() int64 { return c.task.timestamp }
+
+// SetTimestamp sets the timestamp of the records emitted from now on, until
+// the next record, timer or watermark.
+func (c *OperatorContext) SetTimestamp(ts int64) { c.task.timestamp = ts }
+
+// InputWatermark returns the operator's current input watermark.
+func (c *OperatorContext) InputWatermark() int64 { return c.inputWatermark }
+
+// EmitWatermark forwards watermark wm to the operator's consumers, after
+// the records it emitted so far. A watermark not above the last one the
+// operator emitted is dropped: watermarks only advance.
+func (c *OperatorContext) EmitWatermark(wm int64) {
+	if wm <= c.outputWatermark {
+		return
+	}
+	c.outputWatermark = wm
+	c.task.emitWatermark(c.member, wm)
+}
+
+// MarkIdle says the source will emit nothing for a while: consumers leave
+// it out of their watermark until it emits again or calls MarkActive.
+func (c *OperatorContext) MarkIdle() { c.task.setIdle(true) }
+
+// MarkActive ends MarkIdle.
+func (c *OperatorContext) MarkActive() { c.task.setIdle(false) }
+
+// WakeAt asks for a call of the operator's OnProcessingTime (see
+// ProcessingTimer) once the job's clock reaches at; the zero time cancels
+// it. A later call replaces an earlier one.
+func (c *OperatorContext) WakeAt(at time.Time) { c.wakeAt = at }
 
 // Fail records err as this subtask's failure; the task stops after the
 // current step and the job fails (or restarts).

@@ -26,9 +26,9 @@ func (s *waitingSource) Poll(int) SourceStatus {
 	}
 	return st
 }
-func (s *waitingSource) ProcessBatch(any) {}
-func (s *waitingSource) EndInput()        {}
-func (s *waitingSource) Close() error     { return nil }
+func (s *waitingSource) ProcessBatch(any, int, int) {}
+func (s *waitingSource) EndInput()                  {}
+func (s *waitingSource) Close() error               { return nil }
 
 // waitingTask returns the initialised source task of a source -> sink
 // graph whose source is src.

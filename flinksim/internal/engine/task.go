@@ -68,6 +68,9 @@ const (
 	WorkPoll
 	// WorkInput handles the head event of input Input.
 	WorkInput
+	// WorkTimer runs the processing-time work that is due (see
+	// ProcessingTimer).
+	WorkTimer
 )
 
 // Work is one step a task can take now.
@@ -80,7 +83,9 @@ type Work struct {
 type inputState struct {
 	dataEnded bool  // end of data seen
 	closed    bool  // end of partition seen
+	idle      bool  // its producer said it is idle
 	barrier   int64 // the last barrier seen
+	watermark int64 // the last watermark seen
 }
 
 // Task runs one subtask of a chain of operators. It is a synchronous step
@@ -106,10 +111,27 @@ type Task struct {
 	// restoredFrom is the checkpoint ID the restored state was taken as.
 	restoredFrom int64
 
-	ops      []Operator
-	ctxs     []*OperatorContext
-	source   Source
-	writers  []Writer
+	ops     []Operator
+	ctxs    []*OperatorContext
+	source  Source
+	multi   MultiInput // the head operator, if it has several logical inputs
+	writers []Writer
+	// chained[i] lists the chain members fed by member i, and
+	// memberWriters[i] the writers of its other consumers: the routes of
+	// the watermarks member i emits.
+	chained       [][]int
+	memberWriters [][]Writer
+	// timestamp is the event timestamp of the record being processed:
+	// writers stamp what is emitted with it.
+	timestamp int64
+	// inputWatermark is the combined watermark of the task's inputs, last
+	// handed to its head operator.
+	inputWatermark int64
+	// idle is the watermark status the task last sent downstream.
+	idle bool
+	// wakeAt is the earliest processing-time work of the chain (zero:
+	// none).
+	wakeAt   time.Time
 	channels []*Channel // every output channel
 	failure  error
 	acker    Acker
@@ -169,6 +191,10 @@ type OperatorMetrics struct {
 	Subtask    int
 	RecordsIn  atomic.Int64
 	RecordsOut atomic.Int64
+	// InputWatermark and OutputWatermark are the operator's current
+	// watermarks (MinWatermark before the first).
+	InputWatermark  atomic.Int64
+	OutputWatermark atomic.Int64
 }
 
 // Status returns the task's status; safe from any goroutine.
@@ -360,6 +386,8 @@ func (t *Task) Init(acker Acker) (err error) {
 	n := len(t.Members)
 	t.ops = make([]Operator, n)
 	t.ctxs = make([]*OperatorContext, n)
+	t.chained, t.memberWriters = make([][]int, n), make([][]Writer, n)
+	t.timestamp, t.inputWatermark = NoTimestamp, MinWatermark
 	index := make(map[*Vertex]int, n)
 	for i, m := range t.Members {
 		index[m] = i
@@ -368,21 +396,43 @@ func (t *Task) Init(acker Acker) (err error) {
 		v := t.Members[i]
 		building = v.Name
 		var outs []any
+		var side map[string][]any
+		var sideEdges map[string]*Edge
 		for _, e := range t.consumers[v] {
 			if j, ok := index[e.To]; ok && chained(e) {
 				outs = append(outs, t.ops[j])
+				t.chained[i] = append(t.chained[i], j)
 				continue
 			}
 			co := t.outputs[e]
 			c, w := e.NewWriter(co)
-			outs = append(outs, c)
+			if e.Tag == "" {
+				outs = append(outs, c)
+			} else {
+				if side == nil {
+					side, sideEdges = make(map[string][]any), make(map[string]*Edge)
+				}
+				side[e.Tag] = append(side[e.Tag], c)
+				sideEdges[e.Tag] = e
+			}
 			t.writers = append(t.writers, w)
+			t.memberWriters[i] = append(t.memberWriters[i], w)
 			t.channels = append(t.channels, co.Channels...)
 		}
 		ctx := &OperatorContext{
 			Name: v.Name, Subtask: t.Subtask, Parallelism: v.Parallelism, MaxParallelism: v.MaxParallelism,
 			KeyGroups: keygroup.RangeFor(t.Subtask, v.Parallelism, v.MaxParallelism),
-			Logger:    t.cfg.Logger, Clock: t.cfg.Clock, task: t,
+			Logger:    t.cfg.Logger, Clock: t.cfg.Clock, task: t, member: i,
+			inputWatermark: MinWatermark, outputWatermark: MinWatermark,
+		}
+		t.metrics[i].InputWatermark.Store(MinWatermark)
+		t.metrics[i].OutputWatermark.Store(MinWatermark)
+		if side != nil {
+			ctx.SideOutputs = make(map[string]any, len(side))
+			for tag, cs := range side {
+				var uncounted int64 // side outputs are not in RecordsOut
+				ctx.SideOutputs[tag] = sideEdges[tag].Fanout(cs, &uncounted)
+			}
 		}
 		if t.restored != nil {
 			ctx.Restored = t.restored[i]
@@ -411,8 +461,13 @@ func (t *Task) Init(acker Acker) (err error) {
 	if t.IsSource() {
 		t.source = t.ops[0].(Source)
 	}
+	t.multi, _ = t.ops[0].(MultiInput)
 	t.open, t.dataOpen = len(t.inputs), len(t.inputs)
 	t.in = make([]inputState, len(t.inputs))
+	for i := range t.in {
+		t.in[i].watermark = MinWatermark
+	}
+	t.updateWakeAt()
 	t.lastFlush = t.cfg.Clock.Now()
 	return t.failure
 }
@@ -461,6 +516,9 @@ func (t *Task) Ready(dst []Work, inputs []int) ([]Work, []int) {
 	if t.pollable() {
 		dst = append(dst, Work{Kind: WorkPoll})
 	}
+	if t.timerDueNow() {
+		dst = append(dst, Work{Kind: WorkTimer})
+	}
 	inputs = t.gate.appendReadable(inputs[:0], t.room())
 	for _, i := range inputs {
 		dst = append(dst, Work{Kind: WorkInput, Input: i})
@@ -493,6 +551,9 @@ func (t *Task) next() (Work, bool) {
 	}
 	if i, ok := t.gate.next(t.room()); ok {
 		return Work{Kind: WorkInput, Input: i}, true
+	}
+	if t.timerDueNow() {
+		return Work{Kind: WorkTimer}, true
 	}
 	if t.pollable() {
 		return Work{Kind: WorkPoll}, true
@@ -535,6 +596,8 @@ func (t *Task) Do(w Work) (done bool, err error) {
 		}
 	case WorkPoll:
 		done, idle = t.poll()
+	case WorkTimer:
+		t.fireTimers()
 	case WorkInput:
 		var ev Event
 		ev, drained = t.gate.pop(w.Input)
@@ -548,6 +611,7 @@ func (t *Task) Do(w Work) (done bool, err error) {
 	if !done && t.failure == nil {
 		t.flushIfDue(w.Kind, drained, end)
 	}
+	t.updateWakeAt()
 	t.afterRecords()
 	if t.failure != nil {
 		return false, t.failure
@@ -574,7 +638,7 @@ func (t *Task) flushIfDue(kind WorkKind, drained bool, now time.Time) {
 	var idle bool
 	switch {
 	case t.source != nil:
-		idle = kind == WorkPoll && t.lastPoll == SourceWaiting
+		idle = kind == WorkPoll && t.lastPoll == SourceWaiting || kind == WorkTimer && !t.pollable()
 	case kind == WorkInput:
 		idle = drained
 	default:
@@ -652,15 +716,20 @@ func (t *Task) handleInput(ev Event) (done bool) {
 		if t.cfg.tracer != nil { // per batch: build no event when nobody listens
 			t.trace(TraceEvent{Kind: TraceBatchIn, Input: i, Channel: t.inputs[i].ID, Records: ev.Records})
 		}
-		t.ops[0].ProcessBatch(ev.Batch)
+		t.processBatchEvent(ev)
 		if ev.Recycler != nil {
 			ev.Recycler.Recycle(ev.Batch)
+		}
+	case EventStatus:
+		if s.idle != ev.Idle && !s.dataEnded {
+			s.idle = ev.Idle
+			t.combineWatermarks()
 		}
 	case EventBarrier:
 		t.barrier(i, ev.Checkpoint)
 	case EventEndOfData:
 		t.trace(TraceEvent{Kind: TraceEndOfData, Input: i, Channel: t.inputs[i].ID})
-		t.inputDataEnded(s)
+		t.inputDataEnded(i)
 	case EventEndOfPartition:
 		if s.closed {
 			return false
@@ -684,15 +753,21 @@ func (t *Task) handleInput(ev Event) (done bool) {
 	return false
 }
 
-func (t *Task) inputDataEnded(s *inputState) {
+func (t *Task) inputDataEnded(i int) {
+	s := &t.in[i]
 	if s.dataEnded {
 		return
 	}
 	s.dataEnded = true
 	t.dataOpen--
+	if t.multi != nil {
+		t.logicalInputEnded(t.inputs[i].Logical)
+	}
 	if t.dataOpen == 0 {
 		t.endData()
+		return
 	}
+	t.combineWatermarks() // the input holds the watermark back no more
 }
 
 // handleControl handles an event of the control lane.
@@ -854,6 +929,16 @@ func (t *Task) endData() {
 	}
 	t.dataEnded = true
 	t.trace(TraceEvent{Kind: TraceEndOfInput})
+	// The final watermark, as Flink's MAX_WATERMARK at the end of input:
+	// every event-time timer fires before the operators flush.
+	if t.source != nil {
+		t.ctxs[0].EmitWatermark(MaxWatermark)
+	} else {
+		t.advanceInputWatermark(MaxWatermark)
+	}
+	if t.failure != nil {
+		return
+	}
 	for _, op := range t.ops {
 		op.EndInput()
 		if t.failure != nil {

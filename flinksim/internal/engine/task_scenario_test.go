@@ -125,8 +125,8 @@ type scenarioOp struct {
 	failSnapshot bool
 }
 
-func (o *scenarioOp) ProcessBatch(b any) {
-	for _, v := range *b.(*[]int) {
+func (o *scenarioOp) ProcessBatch(b any, from, to int) {
+	for _, v := range b.(*Batch[int]).Values[from:to] {
 		o.count++
 		o.out.Collect(v)
 	}
@@ -203,12 +203,12 @@ func (h *scenarioHarness) do(cmd string) string {
 		switch {
 		case args["batch"] != "":
 			n := int(num("batch"))
-			batch := make([]int, n)
-			for k := range batch {
-				batch[k] = h.next
+			batch := &Batch[int]{}
+			for range n {
+				batch.add(h.next, NoTimestamp)
 				h.next++
 			}
-			ev = Event{Kind: EventBatch, Batch: &batch, Records: n}
+			ev = Event{Kind: EventBatch, Batch: batch, Records: n}
 		case args["barrier"] != "":
 			ev = Event{Kind: EventBarrier, Checkpoint: num("barrier")}
 		case fields[2] == "end-of-data":
@@ -257,7 +257,7 @@ func (h *scenarioHarness) do(cmd string) string {
 			ev, _ := g.pop(0)
 			switch ev.Kind {
 			case EventBatch:
-				h.events = append(h.events, fmt.Sprintf("batch %v", *ev.Batch.(*[]int)))
+				h.events = append(h.events, fmt.Sprintf("batch %v", ev.Batch.(*Batch[int]).Values))
 			case EventBarrier:
 				h.events = append(h.events, fmt.Sprintf("barrier %d", ev.Checkpoint))
 			default:

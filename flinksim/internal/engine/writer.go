@@ -10,6 +10,9 @@ import (
 type Writer interface {
 	// Flush sends every partly filled batch.
 	Flush()
+	// Watermark puts watermark wm on every channel, after the records
+	// written so far; it travels in the channel's next batch.
+	Watermark(wm int64)
 }
 
 // ChannelOutput is one producer subtask's side of an edge: a channel to
@@ -34,14 +37,14 @@ func (o *ChannelOutput) send(i int, ev Event) {
 }
 
 // buffers holds one partly filled batch per channel. Batches travel as
-// *[]T, and consumers hand them back through Recycle once processed, so a
+// *Batch[T], and consumers hand them back through Recycle once processed, so a
 // steady stream allocates no batches. A channel's buffer is taken on its
 // first record, so a wide edge (a thousand channels per producer) that
 // carries a few records costs a few buffers; dirty lists the channels
 // with a partly filled batch, so a flush costs what it sends.
 type buffers[T any] struct {
 	out     *ChannelOutput
-	bufs    []*[]T
+	bufs    []*Batch[T]
 	dirty   []int
 	isDirty []bool
 	pool    sync.Pool
@@ -50,26 +53,41 @@ type buffers[T any] struct {
 func (b *buffers[T]) init(out *ChannelOutput) {
 	b.out = out
 	b.pool.New = func() any {
-		s := make([]T, 0, out.BatchSize)
-		return &s
+		return &Batch[T]{Values: make([]T, 0, out.BatchSize), Times: make([]int64, 0, out.BatchSize)}
 	}
-	b.bufs = make([]*[]T, len(out.Channels))
+	b.bufs = make([]*Batch[T], len(out.Channels))
 	b.isDirty = make([]bool, len(out.Channels))
 }
 
+// add appends v, with the timestamp of the record being processed, to
+// channel i's batch.
 func (b *buffers[T]) add(i int, v T) {
+	buf := b.buffer(i)
+	buf.add(v, b.out.task.timestamp)
+	if len(buf.Values) >= b.out.BatchSize {
+		b.sendBatch(i)
+	}
+}
+
+// buffer returns channel i's partly filled batch, taking one if it has
+// none, and lists the channel as dirty.
+func (b *buffers[T]) buffer(i int) *Batch[T] {
 	buf := b.bufs[i]
 	if buf == nil {
-		buf = b.pool.Get().(*[]T)
+		buf = b.pool.Get().(*Batch[T])
 		b.bufs[i] = buf
 	}
 	if !b.isDirty[i] {
 		b.isDirty[i] = true
 		b.dirty = append(b.dirty, i)
 	}
-	*buf = append(*buf, v)
-	if len(*buf) >= b.out.BatchSize {
-		b.sendBatch(i)
+	return buf
+}
+
+// Watermark implements Writer.
+func (b *buffers[T]) Watermark(wm int64) {
+	for i := range b.bufs {
+		b.buffer(i).mark(wm)
 	}
 }
 
@@ -78,13 +96,13 @@ func (b *buffers[T]) add(i int, v T) {
 func (b *buffers[T]) sendBatch(i int) {
 	buf := b.bufs[i]
 	b.bufs[i] = nil
-	b.out.send(i, Event{Kind: EventBatch, Batch: buf, Records: len(*buf), Recycler: b})
+	b.out.send(i, Event{Kind: EventBatch, Batch: buf, Records: len(buf.Values), Marks: buf.Marks, Recycler: b})
 }
 
 // Flush implements Writer.
 func (b *buffers[T]) Flush() {
 	for _, i := range b.dirty {
-		if buf := b.bufs[i]; buf != nil && len(*buf) > 0 {
+		if buf := b.bufs[i]; buf != nil && !buf.empty() {
 			b.sendBatch(i)
 		}
 		b.isDirty[i] = false
@@ -92,11 +110,10 @@ func (b *buffers[T]) Flush() {
 	b.dirty = b.dirty[:0]
 }
 
-// Recycle implements Recycler: batch is a *[]T this writer sent.
+// Recycle implements Recycler: batch is a *Batch[T] this writer sent.
 func (b *buffers[T]) Recycle(batch any) {
-	buf := batch.(*[]T)
-	clear(*buf) // drop references the records hold
-	*buf = (*buf)[:0]
+	buf := batch.(*Batch[T])
+	buf.reset()
 	b.pool.Put(buf)
 }
 
