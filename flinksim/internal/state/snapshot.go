@@ -286,6 +286,19 @@ func (d *decoder) uvarint() uint64 {
 	return v
 }
 
+func (d *decoder) varint() int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.buf[d.off:])
+	if n <= 0 {
+		d.fail("bad varint at offset %d", d.off)
+		return 0
+	}
+	d.off += n
+	return v
+}
+
 // count reads a count of items that take at least minSize bytes each,
 // refusing counts the remaining bytes cannot hold.
 func (d *decoder) count(minSize int) int {
