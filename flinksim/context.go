@@ -70,11 +70,21 @@ type KeyedRuntimeContext[K comparable] struct {
 
 // KeyedContext is handed to a keyed function with each record.
 type KeyedContext[K comparable] struct {
-	rt *KeyedRuntimeContext[K]
+	rt     *KeyedRuntimeContext[K]
+	timers *TimerService[K]
 }
 
 // Key returns the key of the record being processed.
 func (c *KeyedContext[K]) Key() K { return c.rt.backend.CurrentKey() }
+
+// Timestamp returns the event timestamp of the record being processed (of
+// the timer, in OnTimer), or NoTimestamp.
+func (c *KeyedContext[K]) Timestamp() int64 { return c.rt.op.Timestamp() }
+
+// TimerService returns the operator's timers and clocks.
+func (c *KeyedContext[K]) TimerService() *TimerService[K] { return c.timers }
+
+func (c *KeyedContext[K]) operator() *engine.OperatorContext { return c.rt.op }
 
 // Runtime returns the operator's runtime context.
 func (c *KeyedContext[K]) Runtime() *KeyedRuntimeContext[K] { return c.rt }

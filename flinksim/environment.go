@@ -48,6 +48,10 @@ type Config struct {
 	// sends its partial batches at once. A task held back by backpressure
 	// takes no steps: its partial batches go when it runs again.
 	BufferTimeout time.Duration
+	// WatermarkInterval is how often watermark generators emit their
+	// periodic watermark, on the job's clock (default 200ms, as Flink's
+	// pipeline.auto-watermark-interval).
+	WatermarkInterval time.Duration
 	// Logger receives structured logs (default: none).
 	Logger *zap.Logger
 	// Clock is the source of processing time (default: SystemClock).
@@ -202,6 +206,9 @@ func (c Config) withDefaults() Config {
 	if c.BufferTimeout == 0 {
 		c.BufferTimeout = 100 * time.Millisecond
 	}
+	if c.WatermarkInterval == 0 {
+		c.WatermarkInterval = 200 * time.Millisecond
+	}
 	if c.Logger == nil {
 		c.Logger = zap.NewNop()
 	}
@@ -238,6 +245,7 @@ func (c Config) validate() error {
 	check(c.BatchSize >= 1 && c.BatchSize <= MaxBatchSize, "batch size %d not in [1, %d]", c.BatchSize, MaxBatchSize)
 	check(c.BuffersPerChannel >= 1 && c.BuffersPerChannel <= MaxBuffersPerChannel, "buffers per channel %d not in [1, %d]", c.BuffersPerChannel, MaxBuffersPerChannel)
 	check(c.BufferTimeout > 0, "buffer timeout %v <= 0", c.BufferTimeout)
+	check(c.WatermarkInterval > 0, "watermark interval %v <= 0", c.WatermarkInterval)
 	if cp := c.Checkpointing; cp != nil {
 		check(cp.Interval >= 0 && cp.MinPause >= 0 && cp.Timeout > 0, "checkpoint interval %v, min pause %v, timeout %v", cp.Interval, cp.MinPause, cp.Timeout)
 		check(cp.Mode == ExactlyOnce || cp.Mode == AtLeastOnce, "checkpointing mode %d", cp.Mode)

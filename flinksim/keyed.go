@@ -3,6 +3,7 @@ package flinksim
 import (
 	"fmt"
 	"reflect"
+	"time"
 
 	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
 	"github.com/flinksim/go-flinksim/flinksim/internal/state"
@@ -71,6 +72,7 @@ func keyedEdges[K comparable, T any](ks KeyedStream[K, T]) []*engine.Edge {
 	for i, u := range ks.in.ups {
 		edges[i] = &engine.Edge{From: u.v, Strategy: engine.StrategyHash,
 			NewWriter: engine.HashWriterOf[K, T](ks.key, appendKeyOrPanic(ks.keyCodec))}
+		tagEdge[T](edges[i], u)
 	}
 	return edges
 }
@@ -153,16 +155,57 @@ func Process[K comparable, I, O any](ks KeyedStream[K, I], name string,
 			if fn == nil {
 				return nil, fmt.Errorf("%w: open returned a nil function", ErrInvalidOperator)
 			}
-			return &processOp[K, I, O]{ctx: ctx, rt: rt, kctx: KeyedContext[K]{rt: rt}, fn: fn, out: out}, nil
+			onTimer, err := timerFunctionOf[K, O](fn)
+			if err != nil {
+				return nil, err
+			}
+			op := &processOp[K, I, O]{ctx: ctx, rt: rt, fn: fn, onTimer: onTimer, out: out}
+			op.timers = keyedTimers[K]{ctx: ctx, backend: backend, fire: op.fire}
+			op.kctx = KeyedContext[K]{rt: rt, timers: &TimerService[K]{t: &op.timers}}
+			op.tctx = OnTimerContext[K]{KeyedContext: op.kctx}
+			if err := op.timers.open(); err != nil {
+				return nil, err
+			}
+			return op, nil
 		}}, keyedEdges(ks), opts)
 }
 
 type processOp[K comparable, I, O any] struct {
-	ctx  *engine.OperatorContext
-	rt   *KeyedRuntimeContext[K]
-	kctx KeyedContext[K]
-	fn   KeyedProcessFunction[K, I, O]
-	out  Collector[O] // converted once, not per call
+	ctx     *engine.OperatorContext
+	rt      *KeyedRuntimeContext[K]
+	kctx    KeyedContext[K]
+	tctx    OnTimerContext[K]
+	fn      KeyedProcessFunction[K, I, O]
+	onTimer TimerFunction[K, O] // nil: the function uses no timers
+	timers  keyedTimers[K]
+	out     Collector[O] // converted once, not per call
+}
+
+// ProcessWatermark fires the event-time timers the watermark reached,
+// then forwards it.
+func (o *processOp[K, I, O]) ProcessWatermark(wm int64) {
+	defer o.ctx.Recover()
+	o.timers.advance(EventTime, wm)
+	if !o.ctx.Failed() {
+		o.ctx.EmitWatermark(wm)
+	}
+}
+
+// OnProcessingTime fires the processing-time timers that are due.
+func (o *processOp[K, I, O]) OnProcessingTime(now time.Time) {
+	defer o.ctx.Recover()
+	o.timers.advance(ProcessingTime, now.UnixMilli())
+}
+
+// fire calls OnTimer for a timer of the current key.
+func (o *processOp[K, I, O]) fire(d TimeDomain, t int64) {
+	if o.onTimer == nil {
+		return // timers registered by a function without OnTimer do nothing
+	}
+	o.tctx.domain = d
+	if err := o.onTimer.OnTimer(&o.tctx, t, o.out); err != nil {
+		o.ctx.Fail(fmt.Errorf("on timer %d (%v): %w", t, d, err))
+	}
 }
 
 func (o *processOp[K, I, O]) ProcessBatch(b any, from, to int) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
 )
@@ -116,13 +117,13 @@ func (c *ReaderContext) Available() { c.op.SignalAvailable() }
 // Source and SourceReader. Its parallelism is the environment's, or that
 // of a Parallelism option.
 func FromSource[T, S any](env *Environment, name string, src Source[T, S], opts ...OperatorOption) Stream[T] {
-	return fromSource(env, name, src, false, opts)
+	return fromSource(env, name, src, nil, false, opts)
 }
 
-// fromSource adds the source vertex. A nonParallel source runs as one
-// subtask, as Flink's non-parallel sources; a Parallelism option other
-// than 1 is refused.
-func fromSource[T, S any](env *Environment, name string, src Source[T, S], nonParallel bool, opts []OperatorOption) Stream[T] {
+// fromSource adds the source vertex, with watermarks from strategy unless
+// it is nil. A nonParallel source runs as one subtask, as Flink's
+// non-parallel sources; a Parallelism option other than 1 is refused.
+func fromSource[T, S any](env *Environment, name string, src Source[T, S], strategy *WatermarkStrategy[T], nonParallel bool, opts []OperatorOption) Stream[T] {
 	if env == nil {
 		err := fmt.Errorf("%w: source %q on a nil Environment", ErrInvalidStream, name)
 		strayError(err)
@@ -136,9 +137,10 @@ func fromSource[T, S any](env *Environment, name string, src Source[T, S], nonPa
 		env.addError(fmt.Errorf("%w: source %q needs a Source with a split codec", ErrInvalidOperator, name))
 	}
 	e := &enumeration[T, S]{src: src, codec: codec}
+	interval := env.cfg.WatermarkInterval
 	return addVertex(env, vertexSpec[T]{name: name, source: true, nonParallel: nonParallel,
 		newOp: func(ctx *engine.OperatorContext, out engine.Collector[T]) (engine.Operator, error) {
-			return newSourceOperator(ctx, e, out)
+			return newSourceOperator(ctx, e, newSourceOutput(ctx, out, strategy, interval))
 		}}, nil, opts)
 }
 
@@ -208,12 +210,12 @@ type sourceOperator[T, S any] struct {
 	ctx    *engine.OperatorContext
 	reader SourceReader[T, S]
 	codec  Codec[S]
-	out    Collector[T]
+	out    *sourceOutput[T]
 	// positions describes the restored splits, for the restore trace.
 	positions string
 }
 
-func newSourceOperator[T, S any](ctx *engine.OperatorContext, e *enumeration[T, S], out engine.Collector[T]) (*sourceOperator[T, S], error) {
+func newSourceOperator[T, S any](ctx *engine.OperatorContext, e *enumeration[T, S], out *sourceOutput[T]) (*sourceOperator[T, S], error) {
 	var splits []S
 	var err error
 	if ctx.Restored != nil {
@@ -334,6 +336,13 @@ func (o *sourceOperator[T, S]) NotifyCheckpointAborted(id int64) {
 	if l, ok := o.reader.(CheckpointListener); ok {
 		l.NotifyCheckpointAborted(id)
 	}
+}
+
+// OnProcessingTime runs the periodic watermark emit of the source's
+// splits.
+func (o *sourceOperator[T, S]) OnProcessingTime(now time.Time) {
+	defer o.ctx.Recover()
+	o.out.periodic(now)
 }
 
 func (o *sourceOperator[T, S]) ProcessBatch(any, int, int) {}

@@ -35,7 +35,7 @@ func FromChan[T any](env *Environment, name string, ch <-chan T, opts ...Operato
 	for range chanBuffer {
 		src.room <- struct{}{}
 	}
-	return fromSource(env, name, Source[T, chanSplit](src), true, opts)
+	return fromSource(env, name, Source[T, chanSplit](src), nil, true, opts)
 }
 
 // chanSource is the source of FromChan. What it holds outlives a reader,

@@ -72,7 +72,7 @@ func (rangeSplitCodec) Decode(b []byte) (rangeSplit, error) {
 // refused). For a parallel bounded source, use Generate.
 func FromSlice[T any](env *Environment, name string, items []T, opts ...OperatorOption) Stream[T] {
 	src := &generator[T]{count: int64(len(items)), fn: func(i int64) (T, error) { return items[i], nil }}
-	return fromSource(env, name, Source[T, rangeSplit](src), true, opts)
+	return fromSource(env, name, Source[T, rangeSplit](src), nil, true, opts)
 }
 
 // Generate is a bounded source of count records: record i is fn(i). With
@@ -84,7 +84,7 @@ func Generate[T any](env *Environment, name string, count int64, fn func(i int64
 	if env != nil && (fn == nil || count < 0) {
 		env.addError(fmt.Errorf("%w: source %q needs a function and a count >= 0", ErrInvalidOperator, name))
 	}
-	return fromSource(env, name, Source[T, rangeSplit](&generator[T]{count: count, fn: fn}), false, opts)
+	return fromSource(env, name, Source[T, rangeSplit](&generator[T]{count: count, fn: fn}), nil, false, opts)
 }
 
 // generator is the source of Generate and FromSlice.

@@ -15,7 +15,7 @@ import (
 // as Flink's file source reads splits. Checkpoints record the offset of the
 // next line.
 func TextFile(env *Environment, name, path string, opts ...OperatorOption) Stream[string] {
-	return fromSource(env, name, Source[string, rangeSplit](textFile(path)), false, opts)
+	return fromSource(env, name, Source[string, rangeSplit](textFile(path)), nil, false, opts)
 }
 
 // textFile is the source of TextFile: its splits are byte ranges.

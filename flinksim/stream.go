@@ -17,6 +17,7 @@ type Stream[T any] struct {
 type upstream struct {
 	v        *engine.Vertex
 	strategy engine.Strategy
+	tag      string // the side output of v ("": its main output)
 }
 
 // KeyedStream is a stream partitioned by key, as Flink's KeyedStream: every
@@ -135,8 +136,16 @@ func edgesOf[T any](s Stream[T]) []*engine.Edge {
 	edges := make([]*engine.Edge, len(s.ups))
 	for i, u := range s.ups {
 		edges[i] = &engine.Edge{From: u.v, Strategy: u.strategy, NewWriter: engine.WriterOf[T]()}
+		tagEdge[T](edges[i], u)
 	}
 	return edges
+}
+
+// tagEdge makes e read u's side output, if u is one.
+func tagEdge[T any](e *engine.Edge, u upstream) {
+	if u.tag != "" {
+		e.Tag, e.Fanout = u.tag, engine.FanoutOf[T]()
+	}
 }
 
 // consume checks that s can feed an operator named name with function fn.
@@ -166,7 +175,7 @@ func invalid[T any](env *Environment, err error) Stream[T] {
 func withStrategy[T any](s Stream[T], st engine.Strategy) Stream[T] {
 	ups := make([]upstream, len(s.ups))
 	for i, u := range s.ups {
-		ups[i] = upstream{v: u.v, strategy: st}
+		ups[i] = upstream{v: u.v, strategy: st, tag: u.tag}
 	}
 	return Stream[T]{env: s.env, ups: ups, err: s.err}
 }

@@ -93,8 +93,24 @@ func (b *Backend[K]) SetCurrentKey(k K, kg int) {
 	b.gen++
 }
 
+// CurrentKeyGroup returns the key group of the current key, if there is
+// one.
+func (b *Backend[K]) CurrentKeyGroup() (int, bool) {
+	if b.kg < 0 {
+		return 0, false
+	}
+	return b.groups.Start + b.kg, true
+}
+
 // CurrentKey returns the current key.
 func (b *Backend[K]) CurrentKey() K { return b.key }
+
+// HasRestored reports whether the restored snapshot holds state name that
+// is not registered yet.
+func (b *Backend[K]) HasRestored(name string) bool {
+	_, ok := b.restored[name]
+	return ok
+}
 
 // Tables returns the registered states in registration order.
 func (b *Backend[K]) Tables() []Table { return b.tables }
