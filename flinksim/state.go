@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"iter"
 	"slices"
-	"strings"
 
 	"github.com/flinksim/go-flinksim/flinksim/internal/state"
 )
@@ -90,11 +89,12 @@ type AggregateFunction[IN, ACC, OUT any] interface {
 // handle stays usable until the operator fails.
 func register[K comparable, T state.Table](rt *KeyedRuntimeContext[K], name, kind string, sc *stateCodecs, newTable func() T) T {
 	err := sc.err()
+	prefix, reserved := reservedStateName(name)
 	switch {
 	case name == "":
 		err = fmt.Errorf("%w: %s state without a name (state names are how snapshots find it)", ErrInvalidConfig, kind)
-	case strings.HasPrefix(name, reservedPrefix):
-		err = fmt.Errorf("%w: state name %q: names beginning with %q are the timers'", ErrInvalidConfig, name, reservedPrefix)
+	case reserved:
+		err = fmt.Errorf("%w: state name %q: names beginning with %q are reserved for the operator's own state", ErrInvalidConfig, name, prefix)
 	}
 	var t T
 	if err == nil {

@@ -116,7 +116,7 @@ func addVertex[Out any](env *Environment, spec vertexSpec[Out], inputs []*engine
 	}
 	if spec.nonParallel {
 		if v.ParallelismSet && v.Parallelism != 1 {
-			env.addErrorLocked(fmt.Errorf("%w: %q is a non-parallel source; its parallelism must be 1, not %d", ErrInvalidParallelism, spec.name, v.Parallelism))
+			env.addErrorLocked(fmt.Errorf("%w: %q is a non-parallel operator; its parallelism must be 1, not %d", ErrInvalidParallelism, spec.name, v.Parallelism))
 		}
 		v.Parallelism, v.ParallelismSet = 1, true
 	}

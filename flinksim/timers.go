@@ -3,6 +3,7 @@ package flinksim
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
@@ -83,13 +84,25 @@ func (s *TimerService[K]) DeleteEventTimeTimer(t int64) { s.t.delete(EventTime, 
 // timer at t, if there is one.
 func (s *TimerService[K]) DeleteProcessingTimeTimer(t int64) { s.t.delete(ProcessingTime, t) }
 
-// Names of the timer tables in a keyed operator's state; user state may
-// not take names of this form.
+// Names of the timer tables in a keyed operator's state.
 const (
 	eventTimers      = "_timer/event"
 	processingTimers = "_timer/processing"
-	reservedPrefix   = "_timer/"
 )
+
+// reservedStatePrefixes begin the names of the state the operators keep
+// for themselves (timers, window contents); user state may not take them.
+var reservedStatePrefixes = []string{"_timer/", "_window/"}
+
+// reservedStateName returns the reserved prefix name begins with, if any.
+func reservedStateName(name string) (string, bool) {
+	for _, p := range reservedStatePrefixes {
+		if strings.HasPrefix(name, p) {
+			return p, true
+		}
+	}
+	return "", false
+}
 
 // keyedTimers are the timers of a keyed operator subtask. The tables are
 // registered on first use, or at open when the restored state has them,
