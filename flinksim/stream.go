@@ -116,7 +116,11 @@ func addVertex[Out any](env *Environment, spec vertexSpec[Out], inputs []*engine
 	}
 	if spec.nonParallel {
 		if v.ParallelismSet && v.Parallelism != 1 {
-			env.addErrorLocked(fmt.Errorf("%w: %q is a non-parallel operator; its parallelism must be 1, not %d", ErrInvalidParallelism, spec.name, v.Parallelism))
+			kind := "operator"
+			if spec.source {
+				kind = "source"
+			}
+			env.addErrorLocked(fmt.Errorf("%w: %q is a non-parallel %s; its parallelism must be 1, not %d", ErrInvalidParallelism, spec.name, kind, v.Parallelism))
 		}
 		v.Parallelism, v.ParallelismSet = 1, true
 	}

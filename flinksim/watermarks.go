@@ -186,8 +186,10 @@ func (o *timestampsOp[T]) Collect(v T) {
 		return
 	}
 	o.ctx.RecordsIn++
-	o.ctx.SetTimestamp(o.gen.onRecord(v, o.ctx.Timestamp()))
+	ts := o.gen.timestamp(v, o.ctx.Timestamp())
+	o.ctx.SetTimestamp(ts)
 	o.out.Collect(v)
+	o.gen.observe(v, ts)
 }
 
 func (o *timestampsOp[T]) ProcessBatch(b any, from, to int) {
@@ -244,12 +246,17 @@ func newWatermarkDriver[T any](ctx *engine.OperatorContext, s WatermarkStrategy[
 // periodic emits.
 func (d *watermarkDriver[T]) start() { d.quietSince = d.ctx.Clock.Now() }
 
-// onRecord returns v's timestamp and shows v to the generator.
-func (d *watermarkDriver[T]) onRecord(v T, recordTimestamp int64) int64 {
-	ts := recordTimestamp
+// timestamp returns v's timestamp: the assigner's, or the one it carries.
+func (d *watermarkDriver[T]) timestamp(v T, recordTimestamp int64) int64 {
 	if d.assigner != nil {
-		ts = d.assigner(v, recordTimestamp)
+		return d.assigner(v, recordTimestamp)
 	}
+	return recordTimestamp
+}
+
+// observe shows v, of timestamp ts, to the generator once it was emitted,
+// as Flink does: a watermark the generator emits on it follows it.
+func (d *watermarkDriver[T]) observe(v T, ts int64) {
 	d.records++
 	if d.idle {
 		d.idle = false
@@ -258,7 +265,6 @@ func (d *watermarkDriver[T]) onRecord(v T, recordTimestamp int64) int64 {
 	if d.gen != nil {
 		d.gen.OnEvent(v, ts, d)
 	}
-	return ts
 }
 
 // periodic runs the periodic emit due at now.

@@ -90,8 +90,8 @@ func TestWindowAssignment(t *testing.T) {
 		{SlidingEventTimeWindows(10*ms, 3*ms), 4, []Window{w(3, 13), w(0, 10), w(-3, 7)}},
 		{SlidingEventTimeWindows(10*ms, 3*ms), 2, []Window{w(0, 10), w(-3, 7), w(-6, 4)}},
 		{SlidingEventTimeWindows(10*ms, 3*ms), 0, []Window{w(0, 10), w(-3, 7), w(-6, 4), w(-9, 1)}},
-		{SlidingEventTimeWindows(10*ms, 5*ms).WithOffset(2*ms), 3, []Window{w(2, 12), w(-3, 7)}},
-		{SlidingEventTimeWindows(10*ms, 5*ms).WithOffset(-2*ms), 3, []Window{w(3, 13), w(-2, 8)}},
+		{SlidingEventTimeWindows(10*ms, 5*ms).WithOffset(2 * ms), 3, []Window{w(2, 12), w(-3, 7)}},
+		{SlidingEventTimeWindows(10*ms, 5*ms).WithOffset(-2 * ms), 3, []Window{w(3, 13), w(-2, 8)}},
 		{SlidingEventTimeWindows(5*ms, 10*ms), 3, []Window{w(0, 5)}},
 		{SlidingEventTimeWindows(5*ms, 10*ms), 7, nil}, // between windows
 		{SlidingProcessingTimeWindows(10*ms, 5*ms), 12, []Window{w(10, 20), w(5, 15)}},

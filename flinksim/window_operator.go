@@ -184,10 +184,24 @@ func (o *windowOp[K, T, ACC, OUT]) processElement(v T, ts int64) error {
 		}
 	}
 	o.store(entries)
-	if dropped && o.eventTime {
+	if dropped && o.isElementLate(ts, wm) {
 		o.dropLate(v, ts)
 	}
 	return nil
+}
+
+// isElementLate reports whether a record of timestamp ts that went to no
+// window is late, as Flink's isElementLate: ts + allowed lateness <= the
+// watermark. A record of a sliding assigner that falls between windows
+// and is not late goes nowhere.
+func (o *windowOp[K, T, ACC, OUT]) isElementLate(ts, wm int64) bool {
+	if !o.eventTime {
+		return false
+	}
+	if ts > math.MaxInt64-o.lateness {
+		return false
+	}
+	return ts+o.lateness <= wm
 }
 
 // find returns the index of window w among entries, or -1.
