@@ -41,49 +41,41 @@
 // to one Tracer. The text trace of the simulation and later views (the
 // teaching timeline, the dashboard) are renderings of these events.
 //
+// # Event time
+//
+// Records carry an event timestamp: a Batch holds the values, a timestamp
+// per value, and the watermarks (Marks) the producer emitted between them.
+// A watermark thus keeps its place among the records without a flush of
+// its own, and a producer emitting one per record costs a mark per record,
+// not a batch. The writer stamps each record with the task's current
+// timestamp (OperatorContext.SetTimestamp), which operators set from the
+// record they process, a timer, or a window.
+//
+// The task keeps each input's last watermark and watermark status, and
+// hands its head operator the combined watermark — the minimum over the
+// active inputs whose data has not ended; when all of them are idle, the
+// maximum of their watermarks, and idle goes downstream (Flink's
+// StatusWatermarkValve). An operator that handles watermarks
+// (WatermarkHandler) fires its event-time timers and forwards the
+// watermark with EmitWatermark; others forward it unchanged, through the
+// chain and to every channel of every writer. End of data on every input
+// is the final watermark, MaxWatermark, handed through the chain before
+// EndInput: bounded jobs and stops with drain fire every event-time timer.
+//
+// Processing time is the job's clock. An operator asks for a call at a
+// time (WakeAt); the task offers a timer step once the clock reaches the
+// earliest, between records and only while its outputs have room; the
+// concurrent executor waits for it on the clock beside the wake channel,
+// and the simulation moves its virtual clock there when nothing else can
+// run. Timers stop with the end of input, as Flink quiesces them.
+//
+// Side outputs are more edges of the same vertex, each reading a tag
+// (Edge.Tag); operators find their collectors by tag in
+// OperatorContext.SideOutputs. Two logical inputs: each channel knows the
+// logical input of its edge, and an operator with several (MultiInput)
+// gets each batch with the input it came on, and each input's end.
+//
 // # How the next features plug in
-//
-// Watermarks. A watermark is a channel event like a barrier, queued in
-// order with the batches. The task keeps the last watermark per input in
-// inputState and the combined input watermark as the minimum over the
-// inputs that are active; handleInput forwards a new minimum to the
-// operators and, when it advances, downstream through the writers (which
-// send it on every channel, as a barrier is sent). End of data on an input
-// is a watermark of +inf for it, which gives the final max watermark.
-//
-// Watermark idleness. A source's split or an input channel can be marked
-// idle by a watermark-status event on the same lane; idle inputs are left
-// out of the minimum, and the task emits idle downstream when all its
-// inputs are idle. The source side will decide idleness on the job's
-// clock (timed work, as timers; neither exists yet).
-//
-// Timers. Event-time timers fire inside handleInput when the combined
-// watermark advances, before the watermark is forwarded. Processing-time
-// timers are timed work: a task method (WakeAt) will return the earliest
-// one, the concurrent executor wait until then on the job's clock beside
-// the wake channel, the simulation jump its virtual clock there; Ready
-// then offers a timer step, so timers fire between records, never inside
-// a batch.
-//
-// Sources that wait. A source that has nothing now reports SourceWaiting
-// and is not polled again until it calls OperatorContext.SignalAvailable
-// (from any goroutine): the flag is cleared before each poll, so a signal
-// during the poll is kept. The concurrent executor hears the signal on the
-// task's wake channel; the simulation, when nothing else can run, waits
-// for it on a channel of its own (Task.NotifyExternal), pacing its timed
-// work in real time meanwhile.
-//
-// Two logical inputs. A vertex's input edges are numbered; each channel
-// knows its edge (its logical input), and the gate hands the task events
-// with their channel index. A two-input operator gets ProcessBatch1 and
-// ProcessBatch2 (and per-input end of input and watermarks) from the task,
-// chosen by the channel's logical input; alignment and the gate do not
-// change, since they work per channel.
-//
-// Side outputs. An operator's output collectors are per tag: the vertex
-// gets one Fanout per output tag, and edges carry the tag they read, so
-// side outputs are more edges of the same vertex; writers and channels do
-// not change.
 //
 // Unaligned checkpoints. A barrier may overtake the data queued before it:
 // the gate moves the barrier to the front of its queue (the queue is the
