@@ -6,7 +6,7 @@
 //
 // Records stay typed end to end: operators and partitioning writers are
 // generic values built by the public package, and the engine moves batches
-// ([]T or []Keyed[K, T]) between tasks as opaque values. Within a task,
+// (Batch[T] or Batch[Keyed[K, T]]) between tasks as opaque values. Within a task,
 // chained operators call each other through Collector[T] directly.
 //
 // # The task core
