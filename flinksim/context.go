@@ -18,6 +18,9 @@ type RuntimeContext struct {
 	lists  operatorLists // declared with NewOperatorListState
 	errs   []error       // state declaration errors while opening
 	opened bool          // opened: a declaration error fails the subtask
+	// broadcastWritable: a broadcast record is being processed, the only
+	// time broadcast state may change.
+	broadcastWritable bool
 }
 
 // declared records a state declaration error: reported when the operator

@@ -163,11 +163,14 @@ func (o *operatorLists) snapshot(restored *engine.RestoredState, subtask int) ([
 	var out []engine.NamedList
 	names := make(map[string]bool, len(o.declared))
 	for _, d := range o.declared {
+		names[d.listName()] = true
+		if _, once := d.(interface{ snapshotBySubtask0() }); once && subtask != 0 {
+			continue // broadcast state: subtask 0's copy is every subtask's
+		}
 		l, err := d.snapshot()
 		if err != nil {
 			return nil, err
 		}
-		names[l.Name] = true
 		out = append(out, l)
 	}
 	if restored != nil {

@@ -226,7 +226,7 @@ func dealState(old []OperatorState, subtask, parallelism int) (*RestoredState, e
 			case RedistributeUnion:
 				into.Entries = append(into.Entries, l.Entries...)
 			case RedistributeBroadcast:
-				if k == subtask%len(old) {
+				if k == broadcastSource(old, l.Name, subtask) {
 					into.Entries = append(into.Entries, l.Entries...)
 				}
 			default:
@@ -235,6 +235,31 @@ func dealState(old []OperatorState, subtask, parallelism int) (*RestoredState, e
 		}
 	}
 	return rs, nil
+}
+
+// broadcastSource returns the old subtask whose copy of broadcast list
+// name a new subtask gets: old subtask subtask mod the old parallelism, if
+// it recorded the list, else the first that did — a broadcast state that
+// only one subtask snapshots (its copies being equal) reaches every new
+// subtask.
+func broadcastSource(old []OperatorState, name string, subtask int) int {
+	has := func(s OperatorState) bool {
+		for _, l := range s.Lists {
+			if l.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	if k := subtask % len(old); has(old[k]) {
+		return k
+	}
+	for k, s := range old {
+		if has(s) {
+			return k
+		}
+	}
+	return -1
 }
 
 // encodeOperatorState writes a subtask's state file (format 2):

@@ -6,9 +6,11 @@
 package state
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 
 	"github.com/flinksim/go-flinksim/flinksim/internal/keygroup"
 )
@@ -110,6 +112,47 @@ func (b *Backend[K]) CurrentKey() K { return b.key }
 func (b *Backend[K]) HasRestored(name string) bool {
 	_, ok := b.restored[name]
 	return ok
+}
+
+// ForEachKey calls fn for every key that has an entry in some registered
+// state table (not timers alone), in key-group order and, within a key
+// group, in the order of the keys' encodings, so that runs are
+// deterministic. It stops at fn's first error and returns it. fn may
+// change the current key's state, but not add keys to other key groups.
+func (b *Backend[K]) ForEachKey(fn func(k K, kg int) error) error {
+	for i := 0; i < b.groups.Len(); i++ {
+		seen := make(map[K]bool)
+		var keys []K
+		for _, t := range b.tables {
+			if l, ok := t.(interface{ appendKeys(dst []K, i int) []K }); ok {
+				for _, k := range l.appendKeys(nil, i) {
+					if !seen[k] {
+						seen[k] = true
+						keys = append(keys, k)
+					}
+				}
+			}
+		}
+		if len(keys) == 0 {
+			continue
+		}
+		encoded := make([][]byte, len(keys))
+		order := make([]int, len(keys))
+		for j, k := range keys {
+			enc, err := b.keyCodec.Append(nil, k)
+			if err != nil {
+				return err
+			}
+			encoded[j], order[j] = enc, j
+		}
+		slices.SortFunc(order, func(x, y int) int { return bytes.Compare(encoded[x], encoded[y]) })
+		for _, j := range order {
+			if err := fn(keys[j], b.groups.Start+i); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Tables returns the registered states in registration order.
@@ -249,6 +292,15 @@ func (m *Map[K, V]) Delete() {
 		delete(m.groups[m.b.kg], m.b.key)
 		m.slot = nil
 	}
+}
+
+// appendKeys appends the keys with an entry in the i-th key group of the
+// backend's range.
+func (m *Map[K, V]) appendKeys(dst []K, i int) []K {
+	for k := range m.groups[i] {
+		dst = append(dst, k)
+	}
+	return dst
 }
 
 // Group returns the entries of key group kg (nil if none), for snapshots.
