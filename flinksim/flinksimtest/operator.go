@@ -22,6 +22,9 @@ type Record[T any] struct {
 // the harness's subtask does not own (see WithSubtask).
 var ErrKeyNotInSubtask = engine.ErrOtherSubtask
 
+// ErrInputEnded marks input given to a harness after its EndInput.
+var ErrInputEnded = engine.ErrInputEnded
+
 // ErrClosed marks a call on a harness after Close.
 var ErrClosed = errors.New("flinksimtest: harness closed")
 

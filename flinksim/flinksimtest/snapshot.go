@@ -14,14 +14,3 @@ type Snapshot struct {
 // ID returns the checkpoint ID the snapshot was taken as (the harness
 // numbers its snapshots 1, 2, …); NotifyCheckpointComplete takes it.
 func (s Snapshot) ID() int64 { return s.id }
-
-// Size returns the bytes of state in the snapshot.
-func (s Snapshot) Size() int {
-	n := len(s.state.Keyed)
-	for _, l := range s.state.Lists {
-		for _, e := range l.Entries {
-			n += len(e)
-		}
-	}
-	return n
-}

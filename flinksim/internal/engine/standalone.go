@@ -198,7 +198,7 @@ func (s *Standalone) deliver() error {
 	misrouted := false
 	for !s.elsewhere.gate.empty() {
 		ev, _ := s.elsewhere.gate.pop(0)
-		misrouted = misrouted || ev.Kind == EventBatch
+		misrouted = misrouted || ev.Records > 0
 		if ev.Recycler != nil {
 			ev.Recycler.Recycle(ev.Batch)
 		}
