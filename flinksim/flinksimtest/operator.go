@@ -219,10 +219,16 @@ func (o *Operator[O]) Close() error {
 	return o.sa.Close()
 }
 
+// Outputs is what SideOutput reads: a KeyedHarness or a Harness (their
+// embedded Operator).
+type Outputs interface {
+	sideOutput(id string) []Record[any]
+}
+
 // SideOutput returns what the operator under h emitted to side output tag
 // so far, in order, with timestamps. Every side output is captured; values
 // emitted under tag's ID with another type than T are left out.
-func SideOutput[T any](h interface{ sideOutput(id string) []Record[any] }, tag flinksim.OutputTag[T]) []Record[T] {
+func SideOutput[T any](h Outputs, tag flinksim.OutputTag[T]) []Record[T] {
 	var out []Record[T]
 	for _, r := range h.sideOutput(tag.ID()) {
 		if v, ok := r.Value.(T); ok {
