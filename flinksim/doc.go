@@ -63,8 +63,9 @@
 //
 //   - sources: [FromSlice], [Generate], [TextFile], [FromChan], and
 //     [FromSource] for a source of your own (see Sources);
-//   - transformations: [Map], [FlatMap], [Filter], [Union], and on a
-//     [KeyedStream], [Process] and [Reduce];
+//   - transformations: [Map], [FlatMap], [Filter], [Union], their rich
+//     forms [RichMap], [RichFlatMap], [RichFilter], [ProcessStream], and
+//     on a [KeyedStream], [Process] and [Reduce];
 //   - sinks: [Sink], [SinkTo], [Print], [Collect].
 //
 // Mistakes in building a graph — an empty name, a nil function, a zero
@@ -208,12 +209,42 @@
 //
 // State that belongs to a subtask rather than to a key — what a sink
 // buffers, a source's offsets — is an [OperatorListState], declared with
-// [NewOperatorListState] on the [RuntimeContext] of a SinkTo, SinkTwoPhase
-// or Process open function. Each has a name and a [Redistribution] mode
+// [NewOperatorListState] on the [RuntimeContext] of a SinkTo, SinkTwoPhase,
+// Process, ProcessStream or rich transformation open function. Each has a name and a [Redistribution] mode
 // that says how a restore deals the subtasks' lists out: split (each
 // element to one new subtask, round-robin), union (every element to every
 // subtask) or broadcast (every subtask the same copy). A restored list
 // that no operator declares is kept in the next snapshot as it was.
+//
+// # Functions that are not keyed
+//
+// [ProcessStream] runs a [ProcessFunction] on a stream that is not keyed,
+// as Flink's DataStream.process; [RichMap], [RichFlatMap] and [RichFilter]
+// are Map, FlatMap and Filter whose function is returned by an open. Each
+// open runs once per subtask, before any record, with the subtask's
+// [RuntimeContext]: the place for per-subtask setup (a connection, a
+// cache) and operator list state, without keyed state. The function gets a
+// [ProcessContext] with each record (its timestamp, the watermark, the
+// processing time; side outputs through [Output]). If it has a Close()
+// error method, Close runs when the subtask ends; if it implements
+// [CheckpointListener], it hears of checkpoints. There are no timers
+// without a key, as in Flink: a non-keyed function with an OnTimer method
+// is refused as the operator opens ([ErrInvalidOperator]). Plain Map,
+// FlatMap and Filter stay the cheapest per record.
+//
+// Function interfaces grow without breaking their implementations: the
+// contexts ([ProcessContext], [KeyedContext], [OnTimerContext]) are
+// structs that gain methods, and extra capabilities (OnTimer, Close,
+// CheckpointListener) are optional interfaces checked when the operator
+// opens, a near miss refused rather than never called.
+//
+// # Testing an operator
+//
+// Package flinksimtest runs one Process or ProcessStream operator without
+// a job, as Flink's operator test harnesses: push records with timestamps
+// and watermarks, move processing time, read the output, side outputs,
+// watermarks and registered timers, snapshot and restore — the operator
+// and task code a job runs, a few microseconds a record.
 //
 // # Snapshot format
 //
@@ -452,8 +483,8 @@
 //
 // # Planned
 //
-// Event time and timers, unaligned checkpoints, dynamic split assignment
-// (splits handed to readers on request, and new splits found while the job
-// runs), and a test harness package are planned. The Kafka source and sink
+// Event time and timers, unaligned checkpoints, and dynamic split
+// assignment (splits handed to readers on request, and new splits found
+// while the job runs) are planned. The Kafka source and sink
 // are package flinksim/kafka.
 package flinksim

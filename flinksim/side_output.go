@@ -35,8 +35,11 @@ func Output[T any](ctx OutputContext, tag OutputTag[T], v T) {
 	op := ctx.operator()
 	c, ok := op.SideOutputs[tag.id]
 	if !ok {
-		if tag.id == "" {
+		switch {
+		case tag.id == "":
 			op.Fail(fmt.Errorf("%w: side output with an empty tag", ErrInvalidOperator))
+		case op.UnreadSideOutput != nil:
+			op.UnreadSideOutput(tag.id, v)
 		}
 		return
 	}

@@ -151,6 +151,10 @@ type OperatorContext struct {
 	// SideOutputs are the collectors (Collector[T] as any) of the side
 	// outputs the job reads, by tag; a tag nobody reads is absent.
 	SideOutputs map[string]any
+	// UnreadSideOutput, if set, receives what is emitted to a side output
+	// absent from SideOutputs, which is dropped otherwise: the operator
+	// harness captures every side output this way.
+	UnreadSideOutput func(tag string, v any)
 
 	task   *Task
 	member int // the operator's index in the task's chain
