@@ -201,34 +201,14 @@ func (s *broadcastState[UK, UV]) snapshot() (engine.NamedList, error) {
 	return l, nil
 }
 
-// BroadcastContext is handed to a broadcast process function with each
-// record: the record's timestamp, the time, and side outputs.
-type BroadcastContext struct {
-	rt *RuntimeContext
-}
-
-// Timestamp returns the timestamp of the record being processed.
-func (c *BroadcastContext) Timestamp() int64 { return c.rt.op.Timestamp() }
-
-// CurrentWatermark returns the operator's input watermark.
-func (c *BroadcastContext) CurrentWatermark() int64 { return c.rt.op.InputWatermark() }
-
-// CurrentProcessingTime returns the job's clock, in milliseconds.
-func (c *BroadcastContext) CurrentProcessingTime() int64 { return c.rt.op.Clock.Now().UnixMilli() }
-
-// Runtime returns the operator's runtime context.
-func (c *BroadcastContext) Runtime() *RuntimeContext { return c.rt }
-
-func (c *BroadcastContext) operator() *engine.OperatorContext { return c.rt.op }
-
 // BroadcastProcessFunction handles a stream connected with a broadcast
 // stream, as Flink's BroadcastProcessFunction: ProcessBroadcastElement for
 // every broadcast record (on every subtask), which may change broadcast
 // state, and ProcessElement for every record of the other stream, which
 // reads it.
 type BroadcastProcessFunction[A, B, O any] interface {
-	ProcessElement(ctx *BroadcastContext, a A, out Collector[O]) error
-	ProcessBroadcastElement(ctx *BroadcastContext, b B, out Collector[O]) error
+	ProcessElement(ctx *ProcessContext, a A, out Collector[O]) error
+	ProcessBroadcastElement(ctx *ProcessContext, b B, out Collector[O]) error
 }
 
 // ProcessBroadcast runs a broadcast process function. open is called once
@@ -243,22 +223,17 @@ func ProcessBroadcast[A, B, O any](c BroadcastConnectedStreams[A, B], name strin
 	edges := append(edgesOf(c.in), secondInput(edgesOf(withStrategy(c.broadcast, engine.StrategyBroadcast)))...)
 	return addVertex(env, vertexSpec[O]{name: name,
 		newOp: func(ctx *engine.OperatorContext, out engine.Collector[O]) (engine.Operator, error) {
-			rt := &RuntimeContext{op: ctx}
-			fn, err := open(rt)
-			if err := rt.open(err); err != nil {
+			fn, rich, err := openRich(ctx, open)
+			if err != nil {
 				return nil, err
 			}
-			if fn == nil {
-				return nil, fmt.Errorf("%w: open returned a nil function", ErrInvalidOperator)
-			}
-			return &broadcastProcessOp[A, B, O]{ctx: ctx, rt: rt, bctx: BroadcastContext{rt: rt}, fn: fn, out: out}, nil
+			return &broadcastProcessOp[A, B, O]{richOperator: rich, pctx: ProcessContext{rt: rich.rt}, fn: fn, out: out}, nil
 		}}, edges, opts)
 }
 
 type broadcastProcessOp[A, B, O any] struct {
-	ctx  *engine.OperatorContext
-	rt   *RuntimeContext
-	bctx BroadcastContext
+	richOperator
+	pctx ProcessContext
 	fn   BroadcastProcessFunction[A, B, O]
 	out  Collector[O]
 }
@@ -270,47 +245,21 @@ func (o *broadcastProcessOp[A, B, O]) ProcessBatch(b any, from, to int) {
 func (o *broadcastProcessOp[A, B, O]) ProcessBatchOf(input int, b any, from, to int) {
 	defer o.ctx.Recover()
 	if input == 0 {
-		eachRecord(o.ctx, b.(*engine.Batch[A]), from, to, func(a A) error { return o.fn.ProcessElement(&o.bctx, a, o.out) })
+		eachRecord(o.ctx, b.(*engine.Batch[A]), from, to, func(a A) error { return o.fn.ProcessElement(&o.pctx, a, o.out) })
 		return
 	}
 	o.rt.broadcastWritable = true
 	defer func() { o.rt.broadcastWritable = false }()
-	eachRecord(o.ctx, b.(*engine.Batch[B]), from, to, func(v B) error { return o.fn.ProcessBroadcastElement(&o.bctx, v, o.out) })
+	eachRecord(o.ctx, b.(*engine.Batch[B]), from, to, func(v B) error { return o.fn.ProcessBroadcastElement(&o.pctx, v, o.out) })
 }
 
 func (o *broadcastProcessOp[A, B, O]) EndInputOf(int) {}
-func (o *broadcastProcessOp[A, B, O]) EndInput()      {}
-
-func (o *broadcastProcessOp[A, B, O]) SnapshotState(int64) (engine.OperatorState, error) {
-	lists, err := o.rt.lists.snapshot(o.ctx.Restored, o.ctx.Subtask)
-	return engine.OperatorState{Lists: lists}, err
-}
-
-func (o *broadcastProcessOp[A, B, O]) NotifyCheckpointComplete(id int64) error {
-	if l, ok := o.fn.(CheckpointListener); ok {
-		return l.NotifyCheckpointComplete(id)
-	}
-	return nil
-}
-
-func (o *broadcastProcessOp[A, B, O]) NotifyCheckpointAborted(id int64) {
-	if l, ok := o.fn.(CheckpointListener); ok {
-		l.NotifyCheckpointAborted(id)
-	}
-}
-
-func (o *broadcastProcessOp[A, B, O]) Close() error {
-	if c, ok := o.fn.(interface{ Close() error }); ok {
-		return c.Close()
-	}
-	return nil
-}
 
 // KeyedBroadcastContext is handed to ProcessBroadcastElement of a keyed
-// broadcast process function: besides BroadcastContext's, it reaches the
+// broadcast process function: besides ProcessContext's, it reaches the
 // keyed state of every key (ApplyToKeyedState).
 type KeyedBroadcastContext[K comparable] struct {
-	BroadcastContext
+	ProcessContext
 	op *keyedBroadcastCore[K]
 }
 
@@ -373,7 +322,7 @@ func ProcessKeyedBroadcast[K comparable, A, B, O any](c KeyedBroadcastConnectedS
 			if err := op.init(ctx, rt, fn, out); err != nil {
 				return nil, err
 			}
-			op.bctx = KeyedBroadcastContext[K]{BroadcastContext: BroadcastContext{rt: &rt.RuntimeContext}, op: &op.keyedBroadcastCore}
+			op.bctx = KeyedBroadcastContext[K]{ProcessContext: ProcessContext{rt: &rt.RuntimeContext}, op: &op.keyedBroadcastCore}
 			return op, nil
 		}}, edges, opts)
 }

@@ -3,7 +3,6 @@ package flinksim
 import (
 	"fmt"
 	"reflect"
-	"time"
 
 	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
 	"github.com/flinksim/go-flinksim/flinksim/internal/state"
@@ -205,94 +204,6 @@ func KeyedCoProcess[K comparable, A, B, O any](c KeyedConnectedStreams[K, A, B],
 		}}, edges, opts)
 }
 
-// keyedFunctionCore is what the keyed operators that run a user function
-// with timers share: the keyed state, the timers and the contexts.
-type keyedFunctionCore[K comparable, O any] struct {
-	ctx     *engine.OperatorContext
-	rt      *KeyedRuntimeContext[K]
-	kctx    KeyedContext[K]
-	tctx    OnTimerContext[K]
-	onTimer TimerFunction[K, O] // nil: the function uses no timers
-	timers  keyedTimers[K]
-	out     Collector[O]
-	fn      any // the user's function, for its optional interfaces
-}
-
-// init sets the core up for function fn, checking its optional
-// interfaces, and opens its timers.
-func (c *keyedFunctionCore[K, O]) init(ctx *engine.OperatorContext, rt *KeyedRuntimeContext[K], fn any, out Collector[O]) error {
-	onTimer, err := timerFunctionOf[K, O](fn)
-	if err != nil {
-		return err
-	}
-	c.ctx, c.rt, c.fn, c.onTimer, c.out = ctx, rt, fn, onTimer, out
-	c.timers = keyedTimers[K]{ctx: ctx, backend: rt.backend, fire: c.fire}
-	c.kctx = KeyedContext[K]{rt: rt, timers: &TimerService[K]{t: &c.timers}}
-	c.tctx = OnTimerContext[K]{KeyedContext: c.kctx}
-	return c.timers.open()
-}
-
-// ProcessWatermark fires the event-time timers the watermark reached,
-// then forwards it.
-func (c *keyedFunctionCore[K, O]) ProcessWatermark(wm int64) {
-	defer c.ctx.Recover()
-	c.timers.advance(EventTime, wm)
-	if !c.ctx.Failed() {
-		c.ctx.EmitWatermark(wm)
-	}
-}
-
-// OnProcessingTime fires the processing-time timers that are due.
-func (c *keyedFunctionCore[K, O]) OnProcessingTime(now time.Time) {
-	defer c.ctx.Recover()
-	c.timers.advance(ProcessingTime, now.UnixMilli())
-}
-
-// fire calls OnTimer for a timer of the current key.
-func (c *keyedFunctionCore[K, O]) fire(d TimeDomain, t int64) {
-	if c.onTimer == nil {
-		return
-	}
-	c.tctx.domain = d
-	if err := c.onTimer.OnTimer(&c.tctx, t, c.out); err != nil {
-		c.ctx.Fail(fmt.Errorf("on timer %d (%v): %w", t, d, err))
-	}
-}
-
-func (c *keyedFunctionCore[K, O]) SnapshotState(int64) (engine.OperatorState, error) {
-	blob, err := c.rt.backend.Snapshot()
-	if err != nil {
-		return engine.OperatorState{}, fmt.Errorf("keyed state: %w", err)
-	}
-	lists, err := c.rt.lists.snapshot(c.ctx.Restored, c.ctx.Subtask)
-	if err != nil {
-		return engine.OperatorState{}, err
-	}
-	return engine.OperatorState{Keyed: blob, Lists: lists}, nil
-}
-
-func (c *keyedFunctionCore[K, O]) NotifyCheckpointComplete(id int64) error {
-	if l, ok := c.fn.(CheckpointListener); ok {
-		return l.NotifyCheckpointComplete(id)
-	}
-	return nil
-}
-
-func (c *keyedFunctionCore[K, O]) NotifyCheckpointAborted(id int64) {
-	if l, ok := c.fn.(CheckpointListener); ok {
-		l.NotifyCheckpointAborted(id)
-	}
-}
-
-func (c *keyedFunctionCore[K, O]) EndInput() {}
-
-func (c *keyedFunctionCore[K, O]) Close() error {
-	if cl, ok := c.fn.(interface{ Close() error }); ok {
-		return cl.Close()
-	}
-	return nil
-}
-
 type keyedCoProcessOp[K comparable, A, B, O any] struct {
 	keyedFunctionCore[K, O]
 	fn KeyedCoProcessFunction[K, A, B, O]
@@ -317,20 +228,3 @@ func (o *keyedCoProcessOp[K, A, B, O]) ProcessBatchOf(input int, b any, from, to
 
 func (o *keyedCoProcessOp[K, A, B, O]) EndInputOf(int) {}
 
-// forKeyed calls fn for records from to to of a keyed batch, each with its
-// key and timestamp current, counting them; an error fails the operator.
-func forKeyed[K comparable, T any](ctx *engine.OperatorContext, backend *state.Backend[K], batch *engine.Batch[engine.Keyed[K, T]], from, to int, fn func(T) error) {
-	for i := from; i < to; i++ {
-		if ctx.Failed() {
-			return
-		}
-		e := &batch.Values[i]
-		ctx.RecordsIn++
-		ctx.SetTimestamp(batch.Times[i])
-		backend.SetCurrentKey(e.Key, int(e.KeyGroup))
-		if err := fn(e.Value); err != nil {
-			ctx.Fail(err)
-			return
-		}
-	}
-}

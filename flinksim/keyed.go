@@ -3,7 +3,6 @@ package flinksim
 import (
 	"fmt"
 	"reflect"
-	"time"
 
 	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
 	"github.com/flinksim/go-flinksim/flinksim/internal/state"
@@ -155,100 +154,25 @@ func Process[K comparable, I, O any](ks KeyedStream[K, I], name string,
 			if fn == nil {
 				return nil, fmt.Errorf("%w: open returned a nil function", ErrInvalidOperator)
 			}
-			onTimer, err := timerFunctionOf[K, O](fn)
-			if err != nil {
-				return nil, err
-			}
-			op := &processOp[K, I, O]{ctx: ctx, rt: rt, fn: fn, onTimer: onTimer, out: out}
-			op.timers = keyedTimers[K]{ctx: ctx, backend: backend, fire: op.fire}
-			op.kctx = KeyedContext[K]{rt: rt, timers: &TimerService[K]{t: &op.timers}}
-			op.tctx = OnTimerContext[K]{KeyedContext: op.kctx}
-			if err := op.timers.open(); err != nil {
+			op := &processOp[K, I, O]{fn: fn}
+			if err := op.init(ctx, rt, fn, out); err != nil {
 				return nil, err
 			}
 			return op, nil
 		}}, keyedEdges(ks), opts)
 }
 
+// processOp runs a keyed process function.
 type processOp[K comparable, I, O any] struct {
-	ctx     *engine.OperatorContext
-	rt      *KeyedRuntimeContext[K]
-	kctx    KeyedContext[K]
-	tctx    OnTimerContext[K]
-	fn      KeyedProcessFunction[K, I, O]
-	onTimer TimerFunction[K, O] // nil: the function uses no timers
-	timers  keyedTimers[K]
-	out     Collector[O] // converted once, not per call
-}
-
-// ProcessWatermark fires the event-time timers the watermark reached,
-// then forwards it.
-func (o *processOp[K, I, O]) ProcessWatermark(wm int64) {
-	defer o.ctx.Recover()
-	o.timers.advance(EventTime, wm)
-	if !o.ctx.Failed() {
-		o.ctx.EmitWatermark(wm)
-	}
-}
-
-// OnProcessingTime fires the processing-time timers that are due.
-func (o *processOp[K, I, O]) OnProcessingTime(now time.Time) {
-	defer o.ctx.Recover()
-	o.timers.advance(ProcessingTime, now.UnixMilli())
-}
-
-// fire calls OnTimer for a timer of the current key.
-func (o *processOp[K, I, O]) fire(d TimeDomain, t int64) {
-	if o.onTimer == nil {
-		return // timers registered by a function without OnTimer do nothing
-	}
-	o.tctx.domain = d
-	if err := o.onTimer.OnTimer(&o.tctx, t, o.out); err != nil {
-		o.ctx.Fail(fmt.Errorf("on timer %d (%v): %w", t, d, err))
-	}
+	keyedFunctionCore[K, O]
+	fn KeyedProcessFunction[K, I, O]
 }
 
 func (o *processOp[K, I, O]) ProcessBatch(b any, from, to int) {
 	defer o.ctx.Recover()
-	batch := b.(*engine.Batch[engine.Keyed[K, I]])
-	for i := from; i < to; i++ {
-		if o.ctx.Failed() {
-			return
-		}
-		e := &batch.Values[i]
-		o.ctx.RecordsIn++
-		o.ctx.SetTimestamp(batch.Times[i])
-		o.rt.backend.SetCurrentKey(e.Key, int(e.KeyGroup))
-		if err := o.fn.ProcessElement(&o.kctx, e.Value, o.out); err != nil {
-			o.ctx.Fail(err)
-			return
-		}
-	}
-}
-
-func (o *processOp[K, I, O]) SnapshotState(id int64) (engine.OperatorState, error) {
-	blob, err := o.rt.backend.Snapshot()
-	if err != nil {
-		return engine.OperatorState{}, fmt.Errorf("keyed state: %w", err)
-	}
-	lists, err := o.rt.lists.snapshot(o.ctx.Restored, o.ctx.Subtask)
-	if err != nil {
-		return engine.OperatorState{}, err
-	}
-	return engine.OperatorState{Keyed: blob, Lists: lists}, nil
-}
-
-func (o *processOp[K, I, O]) NotifyCheckpointComplete(id int64) error {
-	if l, ok := o.fn.(CheckpointListener); ok {
-		return l.NotifyCheckpointComplete(id)
-	}
-	return nil
-}
-
-func (o *processOp[K, I, O]) NotifyCheckpointAborted(id int64) {
-	if l, ok := o.fn.(CheckpointListener); ok {
-		l.NotifyCheckpointAborted(id)
-	}
+	forKeyed(o.ctx, o.rt.backend, b.(*engine.Batch[engine.Keyed[K, I]]), from, to, func(v I) error {
+		return o.fn.ProcessElement(&o.kctx, v, o.out)
+	})
 }
 
 // CheckpointListener is implemented by functions that want to know when a
@@ -256,15 +180,6 @@ func (o *processOp[K, I, O]) NotifyCheckpointAborted(id int64) {
 type CheckpointListener interface {
 	NotifyCheckpointComplete(id int64) error
 	NotifyCheckpointAborted(id int64)
-}
-
-func (o *processOp[K, I, O]) EndInput() {}
-
-func (o *processOp[K, I, O]) Close() error {
-	if c, ok := o.fn.(interface{ Close() error }); ok {
-		return c.Close()
-	}
-	return nil
 }
 
 // Reduce combines the records of each key with fn, as Flink's rolling
