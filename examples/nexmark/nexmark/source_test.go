@@ -59,9 +59,8 @@ func newTestSource(t *testing.T, events int64, splits int) (*Generator, *Source)
 // late.
 //
 // Mutants: the reader's loop emitting sp.Next+1; Splits cutting with
-// i instead of i+1 as the end; AddSplits not sorting (with 7 splits some
-// events come late); SnapshotState returning the splits without their
-// Next (replays after a restore); each fails this test.
+// i instead of i+1 as the end; SnapshotState returning the splits
+// without their Next (replays after a restore); each fails this test.
 func TestSourceReadsTheSequence(t *testing.T) {
 	const n = 5000
 	g, _ := newTestSource(t, n, 0)
@@ -251,4 +250,63 @@ func FuzzSplitDecode(f *testing.F) {
 			t.Fatalf("re-encoded %v as %x, %v", s, again, err)
 		}
 	})
+}
+
+// recorder is a ReaderOutput that keeps what a reader emits.
+type recorder struct {
+	events     []Event
+	timestamps []int64
+}
+
+func (r *recorder) Collect(e Event) { r.CollectAt(e, flinksim.NoTimestamp) }
+func (r *recorder) CollectAt(e Event, ts int64) {
+	r.events = append(r.events, e)
+	r.timestamps = append(r.timestamps, ts)
+}
+func (r *recorder) Split(string) flinksim.SplitOutput[Event] { return r }
+func (r *recorder) ReleaseSplit(string)                      {}
+
+// TestReaderOrder hands a reader splits out of order, one half read: it
+// emits their events in event-number order, with their timestamps, and
+// its snapshots say where each split stands.
+//
+// Mutants: AddSplits not sorting; PollNext emitting with timestamp 0;
+// SnapshotState keeping a split read to the end; each fails this test.
+func TestReaderOrder(t *testing.T) {
+	g, src := newTestSource(t, 300, 0)
+	rd, err := src.NewReader(nil)
+	require.NoError(t, err)
+	require.NoError(t, rd.AddSplits([]Split{{200, 300, 250}, {0, 100, 0}, {100, 200, 180}}))
+	rd.NotifyNoMoreSplits()
+	out := &recorder{}
+	for range 2 { // 64 events of the first split, then 36
+		st, err := rd.PollNext(out)
+		require.NoError(t, err)
+		require.Equal(t, flinksim.MoreAvailable, st)
+	}
+	left, err := rd.SnapshotState(1)
+	require.NoError(t, err)
+	require.Equal(t, []Split{{100, 200, 180}, {200, 300, 250}}, left)
+	for {
+		st, err := rd.PollNext(out)
+		require.NoError(t, err)
+		if st == flinksim.EndOfInput {
+			break
+		}
+	}
+	var want []Event
+	for _, r := range [][2]int64{{0, 100}, {180, 20}, {250, 50}} {
+		part, err := g.Events(r[0], r[1])
+		require.NoError(t, err)
+		want = append(want, part...)
+	}
+	require.Len(t, out.events, len(want))
+	for i := range want {
+		require.Equal(t, want[i].String(), out.events[i].String(), "event %d", i)
+		require.Equal(t, want[i].Timestamp(), out.timestamps[i])
+	}
+	left, err = rd.SnapshotState(2)
+	require.NoError(t, err)
+	require.Empty(t, left)
+	require.NoError(t, rd.Close())
 }
