@@ -3,19 +3,23 @@ package flinksim_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/flinksim/go-flinksim/flinksim"
 )
 
 // BenchmarkValueStateAccess runs 1,000,000 records over 1,000 keys through
 // a keyed count (a read and a write of ValueState per record) and reports
-// the time per record.
+// the time per record: plain state, and state with a time to live (which
+// reads the system clock on every access).
 func BenchmarkValueStateAccess(b *testing.B) {
 	for _, bc := range []struct {
 		name string
 		opts []flinksim.StateOption
 	}{
 		{"plain", nil},
+		{"ttl", []flinksim.StateOption{flinksim.WithTTL(flinksim.TTLConfig{TTL: time.Hour})}},
+		{"ttl-on-read", []flinksim.StateOption{flinksim.WithTTL(flinksim.TTLConfig{TTL: time.Hour, Update: flinksim.OnReadAndWrite})}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			const records, keys = 1_000_000, 1000

@@ -132,8 +132,8 @@ var (
 // OnReadAndWrite reads do, writes always do; ReturnExpiredIfNotCleanedUp
 // returns the expired value once and removes it.
 //
-// Mutants: expiry at > deadline instead of >= (deadline < ttl: the value
-// is read at TTL); OnReadAndWrite not refreshing on Value; Update not
+// Mutants: expiry only after the deadline instead of at it (the value is
+// read at TTL); OnReadAndWrite not refreshing on Value; Update not
 // stamping the write time (stamping 0: expired at once); expired values
 // returned under NeverReturnExpired; the expired value not removed under
 // ReturnExpiredIfNotCleanedUp (read twice) — each fails this test.
@@ -220,9 +220,9 @@ func TestTTLListState(t *testing.T) {
 // once.
 //
 // Mutants: Put not stamping its entry; Get returning an expired entry;
-// All yielding expired entries; All not refreshing under OnReadAndWrite;
-// Len counting expired entries; Get under ReturnExpired not removing the
-// entry — each fails this test.
+// All yielding expired entries; Get, or All, not refreshing under
+// OnReadAndWrite; Len counting expired entries; Get under ReturnExpired
+// not removing the entry — each fails this test.
 func TestTTLMapState(t *testing.T) {
 	put := func(k string, v int) cmd { return cmd{Op: "put", A: k, V: v} }
 	get := func(k string) cmd { return cmd{Op: "get", A: k} }
@@ -230,6 +230,7 @@ func TestTTLMapState(t *testing.T) {
 	runTTLScripts(t, []ttlScript{
 		{"per entry", ttlHour, []cmd{put("a", 1), tick30, put("b", 2), tick30, get("a"), get("b"), {Op: "contains", A: "a"}, all, n, tick30, all, n},
 			[]string{"ok", "ok", "none", "2", "false", "[b=2]", "1", "[]", "0"}},
+		{"len", ttlHour, []cmd{put("a", 1), tick30, put("b", 2), tick30, n, all}, []string{"ok", "ok", "1", "[b=2]"}},
 		{"put refreshes", ttlHour, []cmd{put("a", 1), tick30, put("a", 3), tick59, get("a"), tick1, get("a")},
 			[]string{"ok", "ok", "3", "none"}},
 		{"get refreshes", flinksim.TTLConfig{TTL: time.Hour, Update: flinksim.OnReadAndWrite},
@@ -279,9 +280,9 @@ func ttlResult(s string, ok bool) string { return map[bool]string{true: s, false
 // refresh it; under ReturnExpiredIfNotCleanedUp an Add folds the expired
 // accumulator in, as Flink's does.
 //
-// Mutants: Add folding in an expired accumulator under NeverReturnExpired;
-// Add not stamping; Get not refreshing under OnReadAndWrite — each fails
-// this test.
+// Mutants: Add folding in an expired accumulator under NeverReturnExpired
+// (reducing, and aggregating); Add not stamping; Get not refreshing under
+// OnReadAndWrite (reducing, and aggregating) — each fails this test.
 func TestTTLReducingAndAggregatingState(t *testing.T) {
 	add, get := cmd{Op: "add", V: 5}, cmd{Op: "get"}
 	scripts := []ttlScript{
@@ -372,9 +373,8 @@ func ttlAllKinds(cfg *flinksim.TTLConfig) ttlOpen {
 //
 // Mutants: snapshots not leaving out expired entries (appendGroup without
 // the filter: "old" is restored); the list filter keeping every element;
-// the map filter keeping every entry; the restore restamping entries with
-// the restore's time (alive at t0+90m); the timestamp not written (all
-// expire at once) — each fails this test.
+// the map filter keeping every entry; the timestamp not encoded, or not
+// decoded (restored entries expire at once) — each fails this test.
 func TestTTLSnapshotCleanupAndRestore(t *testing.T) {
 	store, err := snapshot.NewStore(snapshot.NewMemFS(), snapshot.StoreOptions{})
 	require.NoError(t, err)
@@ -416,9 +416,9 @@ func TestTTLSnapshotCleanupAndRestore(t *testing.T) {
 // and the error names the state and both descriptions. A changed TTL
 // restores.
 //
-// Mutants: the description not marking TTL (both restore); the TTL check
-// placed after the trusted-codec bypass (the WithCodec cases restore) —
-// each fails this test.
+// Mutants: the description not marking TTL (all restore); the TTL check
+// dropped (the WithCodec cases restore, the others fail without saying
+// why) — each fails this test.
 func TestTTLRestoreMismatchRefused(t *testing.T) {
 	store, err := snapshot.NewStore(snapshot.NewMemFS(), snapshot.StoreOptions{})
 	require.NoError(t, err)
@@ -472,8 +472,9 @@ func TestTTLRestoreMismatchRefused(t *testing.T) {
 //
 // Mutants: validate accepting TTL 0 (or negative); the update-type and
 // visibility checks dropped; a second WithTTL ignored; WithTTL on operator
-// state counted as used; the configuration check on a second declaration
-// dropped — each fails this test.
+// state reported as an unused WithCodec (ErrInvalidOperator); the
+// configuration check on a second declaration dropped — each fails this
+// test.
 func TestTTLInvalidConfig(t *testing.T) {
 	keyed := func(opts ...flinksim.StateOption) func(*flinksim.Environment) {
 		return func(env *flinksim.Environment) {
