@@ -205,6 +205,20 @@
 // type evolves). Changing a state's codec makes it unreadable in existing
 // snapshots.
 //
+// Any keyed state takes a time to live, as Flink's StateTtlConfig, with
+// [WithTTL] and a [TTLConfig]: an entry — a key's value or accumulator, a
+// list element, a map entry — not refreshed for TTL expires. Writes refresh
+// it ([OnCreateAndWrite]), or reads too ([OnReadAndWrite]); an expired
+// entry reads as absent ([NeverReturnExpired]) or is returned by the one
+// read that removes it ([ReturnExpiredIfNotCleanedUp]). Time is processing
+// time, from the environment's Clock, so a [ManualClock] makes expiry
+// exact in tests. Expired entries are removed when accessed and left out
+// of every checkpoint and savepoint; the others keep their timestamps
+// there, so after a restore they expire on their original schedule. A
+// snapshot records whether a state had a time to live: restoring it into
+// a declaration that differs in that is [ErrIncompatibleState] (the TTL
+// itself may change).
+//
 // # Operator state
 //
 // State that belongs to a subtask rather than to a key — what a sink

@@ -16,7 +16,7 @@ import (
 // fails the operator with ErrNoKey. Each takes StateOption values:
 // WithCodec gives the codec of a type the state encodes, and a type whose
 // default codec cannot round-trip it fails the operator with
-// ErrNeedsCodec.
+// ErrNeedsCodec. WithTTL gives a state a time to live (see TTLConfig).
 
 // ValueState holds one value per key.
 type ValueState[T any] interface {
@@ -106,6 +106,11 @@ func register[K comparable, T state.Table](rt *KeyedRuntimeContext[K], name, kin
 			return t
 		})
 	}
+	if err == nil {
+		if e, ok := any(t).(interface{ ExpiryConfig() string }); ok && e.ExpiryConfig() != sc.ttlConfig {
+			err = fmt.Errorf("%w: %q has time to live %q, declared again with %q", ErrStateConflict, name, e.ExpiryConfig(), sc.ttlConfig)
+		}
+	}
 	if err != nil {
 		rt.declared(err)
 		return newTable()
@@ -118,6 +123,9 @@ func register[K comparable, T state.Table](rt *KeyedRuntimeContext[K], name, kin
 func NewValueState[T any, K comparable](rt *KeyedRuntimeContext[K], name string, opts ...StateOption) ValueState[T] {
 	sc := newStateCodecs(name, opts)
 	c := codecOf[T](sc)
+	if p := sc.ttl(rt.op.Clock); p != nil {
+		return newTTLValueState(rt, name, sc, c, p)
+	}
 	return valueState[K, T]{register(rt, name, "value", sc, func() *state.Map[K, T] { return state.NewMap(rt.backend, name, c) })}
 }
 
@@ -131,6 +139,9 @@ func (s valueState[K, T]) Clear()           { s.m.Delete() }
 // in snapshots with CodecFor[T], or the codec of a WithCodec[T] option.
 func NewListState[T any, K comparable](rt *KeyedRuntimeContext[K], name string, opts ...StateOption) ListState[T] {
 	sc := newStateCodecs(name, opts)
+	if p := sc.ttl(rt.op.Clock); p != nil {
+		return newTTLListState(rt, name, sc, codecOf[T](sc), p)
+	}
 	c := Codec[[]T](sliceCodec[T]{codecOf[T](sc)})
 	return listState[K, T]{register(rt, name, "list", sc, func() *state.Map[K, []T] { return state.NewMap(rt.backend, name, c) })}
 }
@@ -167,6 +178,9 @@ func (s listState[K, T]) Clear() { s.m.Delete() }
 // of WithCodec[UK] and WithCodec[UV] options.
 func NewMapState[UK comparable, UV any, K comparable](rt *KeyedRuntimeContext[K], name string, opts ...StateOption) MapState[UK, UV] {
 	sc := newStateCodecs(name, opts)
+	if p := sc.ttl(rt.op.Clock); p != nil {
+		return newTTLMapState(rt, name, sc, codecOf[UK](sc), codecOf[UV](sc), p)
+	}
 	c := Codec[*orderedMap[UK, UV]](orderedMapCodec[UK, UV]{codecOf[UK](sc), codecOf[UV](sc)})
 	return mapState[K, UK, UV]{register(rt, name, "map", sc, func() *state.Map[K, *orderedMap[UK, UV]] {
 		return state.NewMap(rt.backend, name, c)
@@ -281,6 +295,9 @@ func (m *orderedMap[K, V]) remove(k K) {
 func NewReducingState[T any, K comparable](rt *KeyedRuntimeContext[K], name string, reduce func(acc, v T) (T, error), opts ...StateOption) ReducingState[T] {
 	sc := newStateCodecs(name, opts)
 	c := codecOf[T](sc)
+	if p := sc.ttl(rt.op.Clock); p != nil {
+		return newTTLReducingState(rt, name, sc, c, p, reduce)
+	}
 	return reducingState[K, T]{m: register(rt, name, "reducing", sc, func() *state.Map[K, T] { return state.NewMap(rt.backend, name, c) }), reduce: reduce}
 }
 
@@ -311,6 +328,9 @@ func (s reducingState[K, T]) Clear() { s.m.Delete() }
 func NewAggregatingState[IN, ACC, OUT any, K comparable](rt *KeyedRuntimeContext[K], name string, agg AggregateFunction[IN, ACC, OUT], opts ...StateOption) AggregatingState[IN, OUT] {
 	sc := newStateCodecs(name, opts)
 	c := codecOf[ACC](sc)
+	if p := sc.ttl(rt.op.Clock); p != nil {
+		return newTTLAggregatingState(rt, name, sc, c, p, agg)
+	}
 	return aggregatingState[K, IN, ACC, OUT]{m: register(rt, name, "aggregating", sc, func() *state.Map[K, ACC] { return state.NewMap(rt.backend, name, c) }), agg: agg}
 }
 

@@ -4,14 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"slices"
 )
 
 // StateOption configures a state being declared (NewValueState and
-// friends).
+// friends): WithCodec, WithTTL.
 type StateOption struct {
 	typ   reflect.Type
 	codec any
+	ttl   *TTLConfig // set by WithTTL
 }
 
 // WithCodec makes a state encode its values of type T with c instead of
@@ -38,13 +38,16 @@ func WithCodec[T any](c Codec[T]) StateOption {
 	return StateOption{typ: reflect.TypeFor[T](), codec: c}
 }
 
-// stateCodecs resolves the codecs of one state declaration and collects
-// what is wrong with them.
+// stateCodecs resolves the options of one state declaration — its codecs
+// and its time to live — and collects what is wrong with them.
 type stateCodecs struct {
 	name string
 	opts []StateOption
 	used []bool
 	errs []error
+	// ttlConfig names the WithTTL configuration (TTLConfig.String), ""
+	// without one; set by ttl.
+	ttlConfig string
 }
 
 func newStateCodecs(name string, opts []StateOption) *stateCodecs {
@@ -57,7 +60,7 @@ func newStateCodecs(name string, opts []StateOption) *stateCodecs {
 func codecOf[T any](sc *stateCodecs) Codec[T] {
 	t := reflect.TypeFor[T]()
 	for i, o := range sc.opts {
-		if o.typ != t {
+		if o.ttl != nil || o.typ != t {
 			continue
 		}
 		sc.used[i] = true
@@ -82,13 +85,24 @@ func refusedCodec[T any](sc *stateCodecs, err error) Codec[T] {
 }
 
 // custom reports whether the state uses a codec of a WithCodec option.
-func (sc *stateCodecs) custom() bool { return slices.Contains(sc.used, true) }
+func (sc *stateCodecs) custom() bool {
+	for i, o := range sc.opts {
+		if sc.used[i] && o.ttl == nil {
+			return true
+		}
+	}
+	return false
+}
 
 // err returns what is wrong with the declaration's codecs, including
 // options no codec lookup used.
 func (sc *stateCodecs) err() error {
 	for i, o := range sc.opts {
-		if !sc.used[i] {
+		switch {
+		case sc.used[i]:
+		case o.ttl != nil:
+			sc.errs = append(sc.errs, fmt.Errorf("%w: state %q: WithTTL is for keyed state only", ErrInvalidConfig, sc.name))
+		default:
 			sc.errs = append(sc.errs, fmt.Errorf("%w: state %q holds no values of type %s for its WithCodec", ErrInvalidOperator, sc.name, o.typ))
 		}
 	}

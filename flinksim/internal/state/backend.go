@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/flinksim/go-flinksim/flinksim/internal/keygroup"
 )
@@ -166,15 +167,20 @@ func Register[K comparable, T Table](b *Backend[K], name, kind string, newTable 
 	if t, ok := b.byName[name]; ok {
 		typed, ok := t.(T)
 		if !ok || b.kinds[name] != kind {
-			var want T
-			return want, fmt.Errorf("%w: %q is %s state of %s, wanted %s state of %s",
-				ErrConflict, name, b.kinds[name], valueType(t), kind, valueType(want))
+			var zero T
+			return zero, fmt.Errorf("%w: %q is %s, wanted %s",
+				ErrConflict, name, describe(b.kinds[name], t), describe(kind, newTable()))
 		}
 		return typed, nil
 	}
 	t := newTable()
 	if was, ok := b.restoredType[name]; ok {
 		is := describe(kind, t)
+		if strings.HasSuffix(was, withTTL) != strings.HasSuffix(is, withTTL) {
+			var zero T
+			return zero, fmt.Errorf("%w: state %q was %s in the snapshot, is declared %s (a restored state cannot gain or lose its time to live; declare it as it was, or under another name)",
+				ErrIncompatible, name, was, is)
+		}
 		if tc, trusted := any(t).(interface{ trustsCodec() bool }); was != is && !(trusted && tc.trustsCodec()) {
 			var zero T
 			return zero, fmt.Errorf("%w: state %q was %s in the snapshot, is declared %s (give it a codec that reads the old values, with WithCodec, to change its type)",
@@ -195,10 +201,21 @@ func Register[K comparable, T Table](b *Backend[K], name, kind string, newTable 
 	return t, nil
 }
 
-// describe is how a snapshot records a state's kind and value type.
-func describe(kind string, t any) string { return kind + " state of " + valueType(t) }
+// withTTL ends the description of a state with time to live.
+const withTTL = " with TTL"
 
-// valueType names the value type of a table (*Map[K, V] → V) for errors.
+// describe is how a snapshot records a state's kind and value type, and
+// whether it has a time to live ("value state of int64 with TTL").
+func describe(kind string, t any) string {
+	d := kind + " state of " + valueType(t)
+	if e, ok := t.(interface{ expires() bool }); ok && e.expires() {
+		d += withTTL
+	}
+	return d
+}
+
+// valueType names the value type of a table (*Map[K, V] → V, or the
+// declared type of a table with Expiry) for errors.
 func valueType(t any) string {
 	if vt, ok := t.(interface{ valueType() reflect.Type }); ok {
 		return vt.valueType().String()
@@ -214,6 +231,7 @@ type Map[K comparable, V any] struct {
 	b       *Backend[K]
 	codec   Codec[V]
 	trusted bool // the codec is the user's: it may read values of another type
+	expiry  *Expiry[V]
 	groups  []map[K]*V
 	// The cache is valid while gen == b.gen; slot == nil means "absent".
 	gen  uint64
@@ -236,7 +254,43 @@ func (m *Map[K, V]) TrustCodec() { m.trusted = true }
 
 func (m *Map[K, V]) trustsCodec() bool { return m.trusted }
 
-func (m *Map[K, V]) valueType() reflect.Type { return reflect.TypeFor[V]() }
+func (m *Map[K, V]) valueType() reflect.Type {
+	if m.expiry != nil {
+		return m.expiry.Declared
+	}
+	return reflect.TypeFor[V]()
+}
+
+// Expiry makes a table hold state with a time to live. The table's values
+// carry their timestamps (the layer above decides what they are and when
+// they expire); the table only describes itself as state "with TTL" of
+// the declared type, so that a restore refuses to add or remove a time to
+// live, and leaves expired values out of snapshots.
+type Expiry[V any] struct {
+	// Declared is the state's type as declared, for its description.
+	Declared reflect.Type
+	// Config names the time-to-live configuration: a state declared
+	// again under its name must give the same.
+	Config string
+	// Unexpired is called once per key group a snapshot writes; the
+	// function it returns gives the part of a value that has not expired
+	// (without changing the value given), or false when none is left and
+	// the key is left out.
+	Unexpired func() func(v V) (V, bool)
+}
+
+// SetExpiry makes m a table of state with time to live (see Expiry).
+func (m *Map[K, V]) SetExpiry(e Expiry[V]) { m.expiry = &e }
+
+// ExpiryConfig returns the Config of m's Expiry, "" if it has none.
+func (m *Map[K, V]) ExpiryConfig() string {
+	if m.expiry == nil {
+		return ""
+	}
+	return m.expiry.Config
+}
+
+func (m *Map[K, V]) expires() bool { return m.expiry != nil }
 
 // Keys implements Table.
 func (m *Map[K, V]) Keys() int {

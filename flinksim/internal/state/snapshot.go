@@ -15,7 +15,8 @@ import (
 //	keys      the key type (uvarint length + bytes), checked on restore
 //	tables    uvarint n, then n × (name, type): each uvarint length +
 //	          bytes; the type is the state's kind and value type
-//	          ("value state of int64"), checked when it is declared again
+//	          ("value state of int64", "... with TTL" for a state with a
+//	          time to live), checked when it is declared again
 //	groups    uvarint first key group, uvarint count c
 //	index     c × uint64 big-endian: offset of each group's section,
 //	          relative to the start of the data
@@ -29,6 +30,10 @@ import (
 // nothing is decoded twice. Integrity (checksums) is the snapshot store's
 // job; decoding still bounds every length by the bytes present, so it
 // allocates no more than the blob's size justifies, and never panics.
+//
+// A state with a time to live (Expiry) writes, as each value, its codec's
+// encoding of the value with its timestamps, and leaves out what has
+// expired when the snapshot is taken; a restore keeps the timestamps.
 
 const snapshotVersion = 2
 
@@ -206,10 +211,13 @@ func appendRestoredGroup(dst []byte, groups []rawGroup, kg int) []byte {
 
 func (m *Map[K, V]) appendGroup(dst []byte, kg int) ([]byte, error) {
 	g := m.groups[kg-m.b.groups.Start]
+	if m.expiry != nil {
+		return m.appendUnexpired(dst, g)
+	}
 	dst = binary.AppendUvarint(dst, uint64(len(g)))
 	var scratch []byte
 	var err error
-	for k, p := range g {
+	for k, p := range g { // appendEntry inlined: this loop is every checkpoint's
 		if scratch, err = m.b.keyCodec.Append(scratch[:0], k); err != nil {
 			return nil, fmt.Errorf("encode key: %w", err)
 		}
@@ -220,6 +228,45 @@ func (m *Map[K, V]) appendGroup(dst []byte, kg int) ([]byte, error) {
 		dst = appendBytes(dst, scratch)
 	}
 	return dst, nil
+}
+
+// appendUnexpired is appendGroup for a table with Expiry: it writes the
+// unexpired part of each value, and leaves out the keys with none.
+func (m *Map[K, V]) appendUnexpired(dst []byte, g map[K]*V) ([]byte, error) {
+	unexpired := m.expiry.Unexpired()
+	type entry struct {
+		k K
+		v V
+	}
+	live := make([]entry, 0, len(g))
+	for k, p := range g {
+		if v, ok := unexpired(*p); ok {
+			live = append(live, entry{k, v})
+		}
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(live)))
+	var scratch []byte
+	var err error
+	for _, e := range live {
+		if dst, scratch, err = m.appendEntry(dst, scratch, e.k, e.v); err != nil {
+			return nil, err
+		}
+	}
+	return dst, nil
+}
+
+// appendEntry appends k and v, each length-prefixed, using scratch to
+// encode them.
+func (m *Map[K, V]) appendEntry(dst, scratch []byte, k K, v V) ([]byte, []byte, error) {
+	scratch, err := m.b.keyCodec.Append(scratch[:0], k)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode key: %w", err)
+	}
+	dst = appendBytes(dst, scratch)
+	if scratch, err = m.codec.Append(scratch[:0], v); err != nil {
+		return nil, nil, fmt.Errorf("encode value of a %T key: %w", k, err)
+	}
+	return appendBytes(dst, scratch), scratch, nil
 }
 
 func (m *Map[K, V]) restore(g rawGroup) error {
