@@ -228,3 +228,52 @@ func (o *keyedCoProcessOp[K, A, B, O]) ProcessBatchOf(input int, b any, from, to
 
 func (o *keyedCoProcessOp[K, A, B, O]) EndInputOf(int) {}
 
+
+// CoProcessFunction handles the records of two connected streams that are
+// not keyed, as Flink's CoProcessFunction. It may implement
+// CheckpointListener and Close() error; it has no timers (those need keyed
+// streams: ConnectKeyed and KeyedCoProcess).
+type CoProcessFunction[A, B, O any] interface {
+	ProcessElement1(ctx *ProcessContext, a A, out Collector[O]) error
+	ProcessElement2(ctx *ProcessContext, b B, out Collector[O]) error
+}
+
+// CoProcess runs a co-process function on two connected streams. open is
+// called once per subtask, before any record; it may declare operator list
+// state or broadcast-free setup, as ProcessStream's.
+func CoProcess[A, B, O any](c ConnectedStreams[A, B], name string,
+	open func(rt *RuntimeContext) (CoProcessFunction[A, B, O], error), opts ...OperatorOption) Stream[O] {
+	env, err := connectEnv(c.first, c.second, name, open == nil)
+	if err != nil {
+		return invalid[O](env, err)
+	}
+	edges := append(edgesOf(c.first), secondInput(edgesOf(c.second))...)
+	return addVertex(env, vertexSpec[O]{name: name,
+		newOp: func(ctx *engine.OperatorContext, out engine.Collector[O]) (engine.Operator, error) {
+			fn, rich, err := openRich(ctx, open)
+			if err != nil {
+				return nil, err
+			}
+			return &coProcessOp[A, B, O]{richOperator: rich, pctx: ProcessContext{rt: rich.rt}, fn: fn, out: out}, nil
+		}}, edges, opts)
+}
+
+type coProcessOp[A, B, O any] struct {
+	richOperator
+	pctx ProcessContext
+	fn   CoProcessFunction[A, B, O]
+	out  Collector[O]
+}
+
+func (o *coProcessOp[A, B, O]) ProcessBatch(b any, from, to int) { o.ProcessBatchOf(0, b, from, to) }
+
+func (o *coProcessOp[A, B, O]) ProcessBatchOf(input int, b any, from, to int) {
+	defer o.ctx.Recover()
+	if input == 0 {
+		eachRecord(o.ctx, b.(*engine.Batch[A]), from, to, func(a A) error { return o.fn.ProcessElement1(&o.pctx, a, o.out) })
+		return
+	}
+	eachRecord(o.ctx, b.(*engine.Batch[B]), from, to, func(v B) error { return o.fn.ProcessElement2(&o.pctx, v, o.out) })
+}
+
+func (o *coProcessOp[A, B, O]) EndInputOf(int) {}

@@ -1,6 +1,7 @@
 package flinksim_test
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/flinksim/go-flinksim/flinksim"
 )
@@ -182,4 +184,170 @@ func TestKeyedBroadcastStateIdentical(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rulesSignal is rulesFn that also says, once per subtask, when its
+// subtask holds want rules.
+type rulesSignal struct {
+	rulesFn
+	want int
+	sent bool
+	held chan<- int
+}
+
+func (f *rulesSignal) ProcessBroadcastElement(ctx *flinksim.KeyedBroadcastContext[int], rule string, out flinksim.Collector[string]) error {
+	if err := f.rulesFn.ProcessBroadcastElement(ctx, rule, out); err != nil {
+		return err
+	}
+	if f.rules.Len() == f.want && !f.sent {
+		f.sent = true
+		f.held <- f.rt.Subtask()
+	}
+	return nil
+}
+
+// TestBroadcastStateRestoresToEverySubtask: broadcast state taken by a
+// stop-with-savepoint at parallelism 2 is in the savepoint once, and every
+// subtask of the job restored at parallelism 3 (and 1) starts with all of
+// it, though no rule is broadcast again.
+//
+// Mutants: every subtask snapshotting its copy and restore taking old
+// subtask i mod p (passes — the copies are equal — but the savepoint holds
+// 2 copies: the size check fails); subtask 0's copy given only to new
+// subtask 0 (the other subtasks have no rules).
+func TestBroadcastStateRestoresToEverySubtask(t *testing.T) {
+	rules := []string{"alpha-rule=1", "b=2", "c=3"}
+	for _, to := range []int{3, 1} {
+		t.Run(fmt.Sprint("to ", to), func(t *testing.T) {
+			store, _ := cpMemStore(t)
+			held := make(chan int, 2)
+			env := flinksim.NewEnvironment(flinksim.WithParallelism(2),
+				flinksim.WithCheckpointing(flinksim.CheckpointConfig{Store: store}))
+			live := make(chan int)
+			keys := flinksim.KeyBy(flinksim.FromChan(env, "live-keys", live), func(v int) int { return v })
+			rs := flinksim.FromSlice(env, "rules", rules, flinksim.Parallelism(1))
+			flinksim.Collect(flinksim.ProcessKeyedBroadcast(flinksim.ConnectKeyedBroadcast(keys, rs), "apply",
+				func(rt *flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedBroadcastProcessFunction[int, int, string, string], error) {
+					return &rulesSignal{rulesFn: rulesFn{rules: flinksim.NewBroadcastState[string, int](rt, "rules"), rt: rt}, want: len(rules), held: held}, nil
+				}), "sink")
+			job := startJob(t, env)
+			<-held
+			<-held
+			sp, err := job.StopWithSavepoint(cpDeadline(t), "sp", false)
+			require.NoError(t, err)
+			require.NoError(t, job.Wait(cpDeadline(t)))
+			r, err := store.Open(sp.Ref)
+			require.NoError(t, err)
+			copies := 0
+			for _, f := range r.Manifest().Files {
+				b, err := r.ReadFile(f.Name)
+				require.NoError(t, err)
+				copies += bytes.Count(b, []byte("alpha-rule"))
+			}
+			assert.Equal(t, 1, copies, "the broadcast state is in the savepoint once")
+
+			env2 := cpRestoredEnv(store, sp.Ref, to, true)
+			keys2 := flinksim.KeyBy(flinksim.FromSlice(env2, "keys", seq(0, 64)), func(v int) int { return v })
+			rs2 := flinksim.FromSlice(env2, "rules", []string{}, flinksim.Parallelism(1))
+			out := flinksim.Collect(flinksim.ProcessKeyedBroadcast(flinksim.ConnectKeyedBroadcast(keys2, rs2), "apply",
+				func(rt *flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedBroadcastProcessFunction[int, int, string, string], error) {
+					return &rulesFn{rules: flinksim.NewBroadcastState[string, int](rt, "rules"), rt: rt}, nil
+				}), "sink")
+			_, err = env2.Execute(t.Context(), "restored")
+			require.NoError(t, err)
+			got := out.Values()
+			require.Len(t, got, 64)
+			subtasks := map[string]bool{}
+			for _, line := range got {
+				sub, rs, _ := strings.Cut(line, ": ")
+				subtasks[sub] = true
+				assert.Equal(t, "alpha-rule=1,b=2,c=3", rs, line)
+			}
+			assert.Len(t, subtasks, to, "every subtask reported")
+		})
+	}
+}
+
+// filterByRules passes the numbers whose rule (their value mod 3) the
+// broadcast stream enabled; with put it also tries to change the rules
+// from ProcessElement, which must fail the job.
+type filterByRules struct {
+	enabled flinksim.BroadcastState[int, bool]
+	put     bool
+}
+
+func (f *filterByRules) ProcessElement(ctx *flinksim.ProcessContext, v int, out flinksim.Collector[int]) error {
+	if f.put {
+		f.enabled.Put(v%3, true)
+	}
+	if on, _ := f.enabled.Get(v % 3); on {
+		out.Collect(v)
+	}
+	return nil
+}
+
+func (f *filterByRules) ProcessBroadcastElement(ctx *flinksim.ProcessContext, rule int, out flinksim.Collector[int]) error {
+	f.enabled.Put(rule, true)
+	return nil
+}
+
+// TestBroadcastStateReadOnlyOutsideBroadcast: broadcast state changed in
+// ProcessElement fails the job with ErrBroadcastReadOnly, for keyed and
+// non-keyed broadcast functions; changed in ProcessBroadcastElement it is
+// read by ProcessElement.
+//
+// Mutants: the state writable while a non-broadcast batch is processed
+// (no error); never writable (the broadcast records fail the job).
+func TestBroadcastStateReadOnlyOutsideBroadcast(t *testing.T) {
+	build := func(env *flinksim.Environment, put bool) *flinksim.CollectSink[int] {
+		nums := flinksim.FromSlice(env, "nums", seq(0, 30))
+		rules := flinksim.FromSlice(env, "rules", []int{0, 1, 2}, flinksim.Parallelism(1))
+		return flinksim.Collect(flinksim.ProcessBroadcast(flinksim.ConnectBroadcast(nums, rules), "filter",
+			func(rt *flinksim.RuntimeContext) (flinksim.BroadcastProcessFunction[int, int, int], error) {
+				return &filterByRules{enabled: flinksim.NewBroadcastState[int, bool](rt, "enabled"), put: put}, nil
+			}), "sink")
+	}
+	forEachExecutor(t, func(t *testing.T, ex executor) {
+		env := ex.newEnv(flinksim.WithParallelism(2))
+		out := build(env, false)
+		_, err := env.Execute(t.Context(), "rules")
+		require.NoError(t, err)
+		// Which numbers pass depends on when the rules arrive; none passes
+		// without a rule.
+		for _, v := range out.Values() {
+			assert.Contains(t, []int{0, 1, 2}, v%3)
+		}
+
+		env = ex.newEnv(flinksim.WithParallelism(2))
+		build(env, true)
+		_, err = env.Execute(t.Context(), "writes")
+		require.ErrorIs(t, err, flinksim.ErrBroadcastReadOnly)
+	})
+}
+
+// TestCoProcessSeesBothInputs: a non-keyed co-process function gets each
+// input's records with their timestamps.
+func TestCoProcessSeesBothInputs(t *testing.T) {
+	runCollect(t, []flinksim.Option{flinksim.WithParallelism(2)}, func(env *flinksim.Environment) *flinksim.CollectSink[string] {
+		a := flinksim.FromSlice(env, "a", seq(0, 10))
+		b := flinksim.FromSlice(env, "b", []string{"x", "y"})
+		return flinksim.Collect(flinksim.CoProcess(flinksim.Connect(a, b), "co",
+			func(rt *flinksim.RuntimeContext) (flinksim.CoProcessFunction[int, string, string], error) {
+				return coFn{}, nil
+			}), "sink")
+	}, func(t *testing.T, out *flinksim.CollectSink[string]) {
+		assertSameMultiset(t, append(mapSlice(seq(0, 10), func(v int) string { return fmt.Sprint("1:", v) }), "2:x", "2:y"), out.Values())
+	})
+}
+
+type coFn struct{}
+
+func (coFn) ProcessElement1(_ *flinksim.ProcessContext, a int, out flinksim.Collector[string]) error {
+	out.Collect(fmt.Sprint("1:", a))
+	return nil
+}
+
+func (coFn) ProcessElement2(_ *flinksim.ProcessContext, b string, out flinksim.Collector[string]) error {
+	out.Collect("2:" + b)
+	return nil
 }
