@@ -228,7 +228,6 @@ func (o *keyedCoProcessOp[K, A, B, O]) ProcessBatchOf(input int, b any, from, to
 
 func (o *keyedCoProcessOp[K, A, B, O]) EndInputOf(int) {}
 
-
 // CoProcessFunction handles the records of two connected streams that are
 // not keyed, as Flink's CoProcessFunction. It may implement
 // CheckpointListener and Close() error; it has no timers (those need keyed
