@@ -175,8 +175,10 @@ type splitOutput[T any] struct {
 func (s *splitOutput[T]) Collect(v T) { s.CollectAt(v, NoTimestamp) }
 
 func (s *splitOutput[T]) CollectAt(v T, ts int64) {
-	s.src.ctx.SetTimestamp(s.driver.onRecord(v, ts))
+	ts = s.driver.timestamp(v, ts)
+	s.src.ctx.SetTimestamp(ts)
 	s.src.out.Collect(v)
+	s.driver.onEvent(v, ts)
 }
 
 // EmitWatermark, MarkIdle and MarkActive take the split's driver's output.

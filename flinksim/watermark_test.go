@@ -1,0 +1,134 @@
+package flinksim_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flinksim/go-flinksim/flinksim"
+)
+
+const (
+	minWM = flinksim.MinWatermark
+	maxWM = flinksim.MaxWatermark
+)
+
+// runScripts runs scripts as a source with strategy, its subtasks the
+// scripts, into a probe of parallelism 1, on executor ex, and returns
+// what the probe saw.
+func runScripts(t *testing.T, ex executor, strategy flinksim.WatermarkStrategy[int], keys int, timerOffset int64, scripts ...[]step) []seen {
+	t.Helper()
+	env, clock := eventTimeEnv(ex)
+	src := flinksim.FromSourceWithWatermarks(env, "src", flinksim.Source[int, stepSplit](&scriptSource{scripts: scripts, clock: clock}),
+		strategy, flinksim.Parallelism(len(scripts)))
+	out, _ := probe(src, keys, timerOffset, nil, flinksim.Parallelism(1))
+	_, err := env.Execute(t.Context(), t.Name())
+	require.NoError(t, err)
+	return out.Values()
+}
+
+// TestBoundedOutOfOrdernessWatermarks checks the periodic watermarks of
+// ForBoundedOutOfOrderness (highest timestamp − bound − 1, on the
+// watermark interval), against hand-computed expectations: every record's
+// watermark, a late record keeping its place and timestamp, event-time
+// timers firing at the watermark that reaches them (one registered behind
+// the watermark at the next), in time order, and the final watermark
+// firing the rest.
+//
+// Mutants: bound not subtracted in OnPeriodicEmit; "- 1" dropped; timers
+// fired at < instead of <= (Pop's "> upTo" as ">= upTo"); the final
+// watermark not delivered at the end of data (endData's EmitWatermark
+// removed) — each fails this test.
+func TestBoundedOutOfOrdernessWatermarks(t *testing.T) {
+	forEachExecutor(t, func(t *testing.T, ex executor) {
+		got := runScripts(t, ex, flinksim.ForBoundedOutOfOrderness[int](20*time.Millisecond), 1, 0, []step{
+			rec(1, 10), rec(2, 5), rec(3, 30), pause(),
+			rec(4, 12), rec(5, 3), rec(6, 40), pause(),
+			rec(7, 41),
+		})
+		r := func(v int, ts, wm int64) seen { return seen{V: v, TS: ts, WM: wm} }
+		tm := func(ts, wm int64) seen { return seen{Timer: true, Domain: flinksim.EventTime, TS: ts, WM: wm} }
+		assert.Equal(t, []seen{
+			r(1, 10, minWM), r(2, 5, minWM), r(3, 30, minWM),
+			tm(5, 9), // 30 − 20 − 1
+			r(4, 12, 9), r(5, 3, 9), r(6, 40, 9),
+			tm(3, 19), tm(10, 19), tm(12, 19), // 3 was registered behind the watermark
+			r(7, 41, 19),
+			tm(30, maxWM), tm(40, maxWM), tm(41, maxWM),
+		}, got)
+	})
+}
+
+// TestMonotonousWatermarks checks ForMonotonousTimestamps: the watermark
+// is the highest timestamp − 1, so a record at the highest timestamp so
+// far is never late, and two records of one key at one time register one
+// timer.
+//
+// Mutants: "- 1" dropped from OnPeriodicEmit; Timers.Register without its
+// duplicate check — each fails this test.
+func TestMonotonousWatermarks(t *testing.T) {
+	forEachExecutor(t, func(t *testing.T, ex executor) {
+		got := runScripts(t, ex, flinksim.ForMonotonousTimestamps[int](), 1, 0, []step{
+			rec(1, 10), rec(2, 20), pause(),
+			rec(3, 30), pause(),
+			rec(4, 30),
+		})
+		r := func(v int, ts, wm int64) seen { return seen{V: v, TS: ts, WM: wm} }
+		tm := func(ts, wm int64) seen { return seen{Timer: true, Domain: flinksim.EventTime, TS: ts, WM: wm} }
+		assert.Equal(t, []seen{
+			r(1, 10, minWM), r(2, 20, minWM),
+			tm(10, 19),
+			r(3, 30, 19),
+			tm(20, 29),
+			r(4, 30, 29),
+			tm(30, maxWM), // once, for two records at 30
+		}, got)
+	})
+}
+
+// punctuated emits a watermark at the timestamp of every record whose
+// value is a multiple of 10, as a Flink punctuated generator.
+type punctuated struct{}
+
+func (punctuated) OnEvent(v int, ts int64, out flinksim.WatermarkOutput) {
+	if v%10 == 0 {
+		out.EmitWatermark(ts)
+	}
+}
+
+func (punctuated) OnPeriodicEmit(flinksim.WatermarkOutput) {}
+
+// TestPunctuatedWatermarks checks ForGenerator with a punctuated
+// generator: the watermark an event emits follows the event, as in Flink
+// (the record is collected before the generator sees it), so the event
+// that carries a watermark is not late by its own watermark.
+//
+// Mutants: the generator's OnEvent called before the record is emitted
+// (as the driver first did) — fails this test.
+func TestPunctuatedWatermarks(t *testing.T) {
+	strategy := flinksim.ForGenerator(func() flinksim.WatermarkGenerator[int] { return punctuated{} })
+	for _, via := range []string{"source", "assigner"} {
+		t.Run(via, func(t *testing.T) {
+			forEachExecutor(t, func(t *testing.T, ex executor) {
+				script := []step{rec(1, 5), rec(10, 20), rec(2, 15), rec(20, 40), rec(3, 41)}
+				var got []seen
+				if via == "source" {
+					got = runScripts(t, ex, strategy, 1, -1, script)
+				} else {
+					env, clock := eventTimeEnv(ex)
+					src := flinksim.FromSource(env, "src", flinksim.Source[int, stepSplit](&scriptSource{scripts: [][]step{script}, clock: clock}), flinksim.Parallelism(1))
+					out, _ := probe(flinksim.AssignTimestampsAndWatermarks(src, "wm", strategy, flinksim.Parallelism(1)), 1, -1, nil, flinksim.Parallelism(1))
+					_, err := env.Execute(t.Context(), t.Name())
+					require.NoError(t, err)
+					got = out.Values()
+				}
+				r := func(v int, ts, wm int64) seen { return seen{Key: 0, V: v, TS: ts, WM: wm} }
+				assert.Equal(t, []seen{
+					r(1, 5, minWM), r(10, 20, minWM), r(2, 15, 20), r(20, 40, 20), r(3, 41, 40),
+				}, got)
+			})
+		})
+	}
+}
