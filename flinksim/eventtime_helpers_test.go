@@ -204,7 +204,17 @@ type seen struct {
 type probeState struct {
 	mu      sync.Mutex
 	reached map[int64]bool // event-time timers of watch that fired
+	values  map[int]bool   // the records seen
 	fired   atomic.Int64
+}
+
+// saw reports whether the probe has seen record v.
+func (p *probeState) saw(v int) func() bool {
+	return func() bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.values[v]
+	}
 }
 
 // reachedWM reports whether the probe's watermark reached t (t must be in
@@ -223,7 +233,7 @@ func (p *probeState) reachedWM(t int64) func() bool {
 // key the timers in watch, which mark the probe's state reached when they
 // fire. Every timer that fires emits what it saw too.
 func probe(s flinksim.Stream[int], keys int, timerOffset int64, watch []int64, opts ...flinksim.OperatorOption) (*flinksim.CollectSink[seen], *probeState) {
-	ps := &probeState{reached: make(map[int64]bool)}
+	ps := &probeState{reached: make(map[int64]bool), values: make(map[int]bool)}
 	out := flinksim.Process(flinksim.KeyBy(s, func(v int) int { return v % keys }), "probe",
 		func(rt *flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, seen], error) {
 			return &probeFn{ps: ps, offset: timerOffset, watch: watch, first: flinksim.NewValueState[bool](rt, "seen")}, nil
@@ -241,6 +251,9 @@ type probeFn struct {
 func (p *probeFn) ProcessElement(ctx *flinksim.KeyedContext[int], v int, out flinksim.Collector[seen]) error {
 	ts := ctx.TimerService()
 	out.Collect(seen{Key: ctx.Key(), V: v, TS: ctx.Timestamp(), WM: ts.CurrentWatermark()})
+	p.ps.mu.Lock()
+	p.ps.values[v] = true
+	p.ps.mu.Unlock()
 	if p.offset >= 0 && ctx.Timestamp() != flinksim.NoTimestamp {
 		ts.RegisterEventTimeTimer(ctx.Timestamp() + p.offset)
 	}

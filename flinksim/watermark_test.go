@@ -1,6 +1,7 @@
 package flinksim_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -131,4 +132,39 @@ func TestPunctuatedWatermarks(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestIdleSourceSubtask checks WithIdleness across source subtasks, by the
+// watermark at which two event-time timers fire: subtask 1 emits nothing
+// at first, so after the idleness timeout it is idle and the watermark
+// follows subtask 0 alone (the timer at 199 fires at exactly 199); then it
+// emits a record at 300 and holds the watermark again (the timer at 299
+// fires at 299, not at subtask 0's 999).
+//
+// Mutants: a source subtask that has emitted no record never marked idle
+// (as first written: sourceOutput had no output to time out before its
+// first record) — the test times out; combineWatermarks without the idle
+// exclusion (every input counted) — times out; an input's idleness never
+// ended (handleInput ignoring an active status) — the second timer fires
+// at 999. Each fails this test.
+func TestIdleSourceSubtask(t *testing.T) {
+	forEachExecutor(t, func(t *testing.T, ex executor) {
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		env, clock := eventTimeEnv(ex)
+		strategy := flinksim.ForMonotonousTimestamps[int]().WithIdleness(5 * wmInterval)
+		var ps *probeState
+		reached := func(t int64) func() bool { return func() bool { return ps.reachedWM(t)() } }
+		saw := func(v int) func() bool { return func() bool { return ps.saw(v)() } }
+		src := flinksim.FromSourceWithWatermarks(env, "src", flinksim.Source[int, stepSplit](&scriptSource{clock: clock, scripts: [][]step{
+			{rec(0, 100), rec(2, 200), waitUntil(saw(1)), rec(4, 1000), waitUntil(reached(299))},
+			{waitUntil(reached(199)), rec(1, 300), waitUntil(reached(299))},
+		}}), strategy, flinksim.Parallelism(2))
+		var out *flinksim.CollectSink[seen]
+		out, ps = probe(src, 1, -1, []int64{199, 299}, flinksim.Parallelism(1))
+		_, err := env.Execute(ctx, t.Name())
+		require.NoError(t, err)
+		tm := func(ts, wm int64) seen { return seen{Timer: true, Domain: flinksim.EventTime, TS: ts, WM: wm} }
+		assert.Equal(t, []seen{tm(199, 199), tm(299, 299)}, timersFired(out.Values()))
+	})
 }
