@@ -38,6 +38,8 @@ const (
 	stepRelease
 	stepPause
 	stepWait
+	stepBlock
+	stepAdvance
 )
 
 // step is one step of a script.
@@ -47,6 +49,7 @@ type step struct {
 	v     int
 	ts    int64 // NoTimestamp: emitted with Collect
 	until func() bool
+	d     time.Duration // of an advance
 }
 
 // rec emits v at ts on the main output.
@@ -65,6 +68,15 @@ func pause() step { return step{kind: stepPause} }
 
 // waitUntil waits, with time passing, until cond holds.
 func waitUntil(cond func() bool) step { return step{kind: stepWait, until: cond} }
+
+// blockUntil waits, without time passing, until cond holds; the reader
+// reports nothing available meanwhile and never signals, so only a stop
+// or a cancel moves a job blocked on it on.
+func blockUntil(cond func() bool) step { return step{kind: stepBlock, until: cond} }
+
+// advance moves the job's clock by d (on the simulation: waits until it
+// has moved by d).
+func advance(d time.Duration) step { return step{kind: stepAdvance, d: d} }
 
 // stepSplit is the split of one subtask's script, with its position.
 type stepSplit struct {
@@ -153,6 +165,22 @@ func (r *scriptReader) PollNext(out flinksim.Collector[int]) (flinksim.InputStat
 			if r.until.IsZero() {
 				r.until = now.Add(wmPause)
 				return r.yield(wmPause), nil
+			}
+			if now.Before(r.until) {
+				return r.yield(wmInterval), nil
+			}
+			r.until = time.Time{}
+			sp.Pos++
+		case stepBlock:
+			if !st.until() {
+				return flinksim.NothingAvailable, nil
+			}
+			sp.Pos++
+		case stepAdvance:
+			now := r.ctx.Now()
+			if r.until.IsZero() {
+				r.until = now.Add(st.d)
+				return r.yield(st.d), nil
 			}
 			if now.Before(r.until) {
 				return r.yield(wmInterval), nil

@@ -2,6 +2,7 @@ package flinksim_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -166,5 +167,118 @@ func TestIdleSourceSubtask(t *testing.T) {
 		require.NoError(t, err)
 		tm := func(ts, wm int64) seen { return seen{Timer: true, Domain: flinksim.EventTime, TS: ts, WM: wm} }
 		assert.Equal(t, []seen{tm(199, 199), tm(299, 299)}, timersFired(out.Values()))
+	})
+}
+
+// passThrough is a keyed process function that emits its records as they
+// are (with their timestamps).
+func passThrough(*flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, int], error) {
+	return flinksim.ProcessFunc[int, int, int](func(_ *flinksim.KeyedContext[int], v int, out flinksim.Collector[int]) error {
+		out.Collect(v)
+		return nil
+	}), nil
+}
+
+// TestWatermarkIsMinimumOverInputs checks that an operator's watermark is
+// the minimum over its inputs — through a chain and over every partitioner
+// (forward, rebalance, broadcast, key-by) and a union — and that records
+// keep their timestamps on the way: a fast input at 999 and a lagging one
+// at 99 fire the timer at 99 at exactly 99.
+//
+// Mutants: min → max in combineWatermarks (the timer fires at 999); a
+// writer's Watermark dropping the mark (the test times out); the task's
+// timestamp not stamped on emitted records (Times not appended in the
+// writer) — each fails this test.
+func TestWatermarkIsMinimumOverInputs(t *testing.T) {
+	ts := map[int]int64{0: 1000, 1: 100}
+	edges := map[string]func(src func(p int) flinksim.Stream[int]) flinksim.Stream[int]{
+		"chain": func(src func(int) flinksim.Stream[int]) flinksim.Stream[int] {
+			m := flinksim.Map(src(2), "map", identity[int])
+			return flinksim.Filter(m, "filter", func(int) (bool, error) { return true, nil })
+		},
+		"forward": func(src func(int) flinksim.Stream[int]) flinksim.Stream[int] {
+			return flinksim.Map(flinksim.Forward(src(2)), "map", identity[int], flinksim.Parallelism(2))
+		},
+		"rebalance": func(src func(int) flinksim.Stream[int]) flinksim.Stream[int] {
+			return flinksim.Map(flinksim.Rebalance(src(2)), "map", identity[int], flinksim.Parallelism(3))
+		},
+		"broadcast": func(src func(int) flinksim.Stream[int]) flinksim.Stream[int] {
+			return flinksim.Map(flinksim.Broadcast(src(2)), "map", identity[int], flinksim.Parallelism(2))
+		},
+		"keyby": func(src func(int) flinksim.Stream[int]) flinksim.Stream[int] {
+			return flinksim.Process(flinksim.KeyBy(src(2), func(v int) int { return v }), "pass", passThrough, flinksim.Parallelism(3))
+		},
+		"union": func(src func(int) flinksim.Stream[int]) flinksim.Stream[int] {
+			return flinksim.Union(src(1), src(1))
+		},
+	}
+	for name, edge := range edges {
+		t.Run(name, func(t *testing.T) {
+			forEachExecutor(t, func(t *testing.T, ex executor) {
+				ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+				defer cancel()
+				env, clock := eventTimeEnv(ex)
+				var ps *probeState
+				reached := func() bool { return ps.reachedWM(99)() }
+				scripts := [][]step{{rec(0, 1000), waitUntil(reached)}, {rec(1, 100), waitUntil(reached)}}
+				sources := 0
+				src := func(p int) flinksim.Stream[int] {
+					s := &scriptSource{clock: clock, scripts: scripts[sources : sources+p]}
+					sources += p
+					return flinksim.FromSourceWithWatermarks(env, fmt.Sprintf("src%d", sources), flinksim.Source[int, stepSplit](s),
+						flinksim.ForMonotonousTimestamps[int](), flinksim.Parallelism(p))
+				}
+				var out *flinksim.CollectSink[seen]
+				out, ps = probe(edge(src), 1, -1, []int64{99}, flinksim.Parallelism(1))
+				_, err := env.Execute(ctx, t.Name())
+				require.NoError(t, err)
+				got := out.Values()
+				assert.Equal(t, []seen{{Timer: true, Domain: flinksim.EventTime, TS: 99, WM: 99}}, timersFired(got))
+				rs := records(got)
+				assert.NotEmpty(t, rs)
+				for _, r := range rs {
+					assert.Equal(t, ts[r.V], r.TS, "timestamp of %d", r.V)
+				}
+			})
+		})
+	}
+}
+
+// TestPerSplitWatermarks checks FromSourceWithWatermarks with two splits
+// in one reader: the subtask's watermark is the minimum over its splits
+// (the lagging split b holds it at 99), and releasing b lifts it to a's.
+//
+// Mutants: min → max in sourceOutput.combine (record 3 sees 999);
+// ReleaseSplit keeping the split in the order (record 4 sees 99) — each
+// fails this test.
+func TestPerSplitWatermarks(t *testing.T) {
+	forEachExecutor(t, func(t *testing.T, ex executor) {
+		got := runScripts(t, ex, flinksim.ForMonotonousTimestamps[int](), 1, -1, []step{
+			recOn("a", 1, 1000), recOn("b", 2, 100), pause(),
+			recOn("a", 3, 1001), release("b"), pause(),
+			recOn("a", 4, 1002),
+		})
+		r := func(v int, ts, wm int64) seen { return seen{V: v, TS: ts, WM: wm} }
+		assert.Equal(t, []seen{r(1, 1000, minWM), r(2, 100, minWM), r(3, 1001, 99), r(4, 1002, 1000)}, got)
+	})
+}
+
+// TestTimestampAssigner checks WithTimestampAssigner: it gets the record
+// and the timestamp its source gave it (NoTimestamp for one collected
+// without), and its result is the record's timestamp downstream and what
+// the generator sees.
+func TestTimestampAssigner(t *testing.T) {
+	forEachExecutor(t, func(t *testing.T, ex executor) {
+		strategy := flinksim.ForMonotonousTimestamps[int]().WithTimestampAssigner(func(v int, ts int64) int64 {
+			if ts == flinksim.NoTimestamp {
+				return int64(v) * 100
+			}
+			return ts + 1
+		})
+		got := runScripts(t, ex, strategy, 1, -1, []step{
+			rec(1, flinksim.NoTimestamp), rec(2, 150), pause(), rec(3, flinksim.NoTimestamp),
+		})
+		r := func(v int, ts, wm int64) seen { return seen{V: v, TS: ts, WM: wm} }
+		assert.Equal(t, []seen{r(1, 100, minWM), r(2, 151, minWM), r(3, 300, 150)}, got)
 	})
 }
