@@ -231,10 +231,15 @@ type seen struct {
 // probeState tells a waiting script what the probe saw.
 type probeState struct {
 	mu      sync.Mutex
-	reached map[int64]bool // event-time timers of watch that fired
-	values  map[int]bool   // the records seen
+	reached map[int64]bool          // event-time timers of watch that fired
+	values  map[int]bool            // the records seen
+	signal  map[int64]chan struct{} // closed when reached[t] is set
 	fired   atomic.Int64
 }
+
+// reachedCh returns a channel closed once the probe's watermark reached t
+// (t must be in the probe's watch list).
+func (p *probeState) reachedCh(t int64) <-chan struct{} { return p.signal[t] }
 
 // saw reports whether the probe has seen record v.
 func (p *probeState) saw(v int) func() bool {
@@ -261,7 +266,10 @@ func (p *probeState) reachedWM(t int64) func() bool {
 // key the timers in watch, which mark the probe's state reached when they
 // fire. Every timer that fires emits what it saw too.
 func probe(s flinksim.Stream[int], keys int, timerOffset int64, watch []int64, opts ...flinksim.OperatorOption) (*flinksim.CollectSink[seen], *probeState) {
-	ps := &probeState{reached: make(map[int64]bool), values: make(map[int]bool)}
+	ps := &probeState{reached: make(map[int64]bool), values: make(map[int]bool), signal: make(map[int64]chan struct{})}
+	for _, w := range watch {
+		ps.signal[w] = make(chan struct{})
+	}
 	out := flinksim.Process(flinksim.KeyBy(s, func(v int) int { return v % keys }), "probe",
 		func(rt *flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, seen], error) {
 			return &probeFn{ps: ps, offset: timerOffset, watch: watch, first: flinksim.NewValueState[bool](rt, "seen")}, nil
@@ -299,7 +307,10 @@ func (p *probeFn) OnTimer(ctx *flinksim.OnTimerContext[int], t int64, out flinks
 	for _, w := range p.watch {
 		if w == t {
 			p.ps.mu.Lock()
-			p.ps.reached[t] = true
+			if !p.ps.reached[t] {
+				p.ps.reached[t] = true
+				close(p.ps.signal[t])
+			}
 			p.ps.mu.Unlock()
 		}
 	}

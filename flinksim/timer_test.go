@@ -175,3 +175,140 @@ func uniqueSorted(keys []int) []int {
 	}
 	return out
 }
+
+// dedupFn registers, for each record, event-time timers at ts and ts+10
+// twice each, deletes the one at ts+10, and a processing-time timer it
+// deletes too; OnTimer emits what it got.
+type dedupFn struct{}
+
+func (dedupFn) ProcessElement(ctx *flinksim.KeyedContext[int], v int, _ flinksim.Collector[firing]) error {
+	ts := ctx.TimerService()
+	for range 2 {
+		ts.RegisterEventTimeTimer(ctx.Timestamp())
+		ts.RegisterEventTimeTimer(ctx.Timestamp() + 10)
+	}
+	ts.DeleteEventTimeTimer(ctx.Timestamp() + 10)
+	ts.RegisterProcessingTimeTimer(ts.CurrentProcessingTime())
+	ts.DeleteProcessingTimeTimer(ts.CurrentProcessingTime())
+	return nil
+}
+
+func (dedupFn) OnTimer(ctx *flinksim.OnTimerContext[int], t int64, out flinksim.Collector[firing]) error {
+	out.Collect(firing{Key: ctx.Key(), Time: t, Domain: ctx.TimeDomain(), TS: ctx.Timestamp()})
+	return nil
+}
+
+// TestTimerRegisterDeleteDedup: a timer registered twice for one key and
+// time fires once, a deleted one never, and OnTimer gets the key, the
+// domain and the timer's time as its timestamp. Two records of one key at
+// one time share their timer.
+//
+// Mutants: Timers.Register without the duplicate check; Delete a no-op;
+// advance not setting the timer's key current — each fails this test.
+func TestTimerRegisterDeleteDedup(t *testing.T) {
+	forEachExecutor(t, func(t *testing.T, ex executor) {
+		env, _ := eventTimeEnv(ex)
+		items := []int{1, 2, 3, 1}
+		src := flinksim.AssignTimestampsAndWatermarks(flinksim.FromSlice(env, "src", items), "ts",
+			flinksim.ForMonotonousTimestamps[int]().WithTimestampAssigner(func(v int, _ int64) int64 { return int64(v) * 100 }))
+		out := flinksim.Collect(flinksim.Process(flinksim.KeyBy(src, func(v int) int { return v }), "timers",
+			func(*flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, firing], error) {
+				return dedupFn{}, nil
+			}), "out")
+		_, err := env.Execute(t.Context(), t.Name())
+		require.NoError(t, err)
+		var want []firing
+		for _, k := range []int{1, 2, 3} {
+			want = append(want, firing{Key: k, Time: int64(k) * 100, Domain: flinksim.EventTime, TS: int64(k) * 100})
+		}
+		assertSameMultiset(t, want, out.Values())
+	})
+}
+
+// nearMiss has an OnTimer that is not TimerFunction's.
+type nearMiss struct{ dedupFn }
+
+func (nearMiss) OnTimer(ctx *flinksim.KeyedContext[int], t int64, out flinksim.Collector[firing]) error {
+	return nil
+}
+
+// TestTimerNearMissSignature: a function with an OnTimer of the wrong
+// signature fails the job with ErrInvalidOperator, naming both signatures,
+// instead of never being called.
+func TestTimerNearMissSignature(t *testing.T) {
+	env := flinksim.NewEnvironment()
+	src := flinksim.FromSlice(env, "src", []int{1})
+	flinksim.Collect(flinksim.Process(flinksim.KeyBy(src, func(v int) int { return v }), "timers",
+		func(*flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, firing], error) {
+			return nearMiss{}, nil
+		}), "out")
+	_, err := env.Execute(t.Context(), t.Name())
+	require.ErrorIs(t, err, flinksim.ErrInvalidOperator)
+	assert.Contains(t, err.Error(), "OnTimer(*flinksim.KeyedContext[int], int64")
+	assert.Contains(t, err.Error(), "OnTimer(*flinksim.OnTimerContext[int], int64")
+}
+
+// TestTimerStateNamesReserved: user state may not be named like the
+// timer tables.
+func TestTimerStateNamesReserved(t *testing.T) {
+	env := flinksim.NewEnvironment()
+	src := flinksim.FromSlice(env, "src", []int{1})
+	flinksim.Collect(flinksim.Process(flinksim.KeyBy(src, func(v int) int { return v }), "timers",
+		func(rt *flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, int], error) {
+			flinksim.NewValueState[int](rt, "_timer/event")
+			return passThrough(rt)
+		}), "out")
+	_, err := env.Execute(t.Context(), t.Name())
+	require.ErrorIs(t, err, flinksim.ErrInvalidConfig)
+	assert.Contains(t, err.Error(), `"_timer/event"`)
+}
+
+// procFn registers a processing-time timer 50 ms after each record and
+// emits whether the clock had reached the timer when it fired.
+type procFn struct{ fired *atomic.Int64 }
+
+func (f procFn) ProcessElement(ctx *flinksim.KeyedContext[int], _ int, _ flinksim.Collector[firing]) error {
+	ts := ctx.TimerService()
+	ts.RegisterProcessingTimeTimer(ts.CurrentProcessingTime() + 50)
+	return nil
+}
+
+func (f procFn) OnTimer(ctx *flinksim.OnTimerContext[int], t int64, out flinksim.Collector[firing]) error {
+	f.fired.Add(1)
+	onTime := int64(0) // Time is 1 if the clock has reached the timer, 0 if it fired early
+	if ctx.TimerService().CurrentProcessingTime() >= t {
+		onTime = 1
+	}
+	out.Collect(firing{Key: ctx.Key(), Time: onTime, Domain: ctx.TimeDomain(), TS: ctx.Timestamp()})
+	return nil
+}
+
+// TestProcessingTimeTimersOnJobClock: processing-time timers fire when the
+// job's clock reaches them — a ManualClock moved by the source on the
+// concurrent executor, virtual time on the simulation — never before, with
+// no timestamp.
+//
+// Mutants: keyedTimers.schedule not asking for a wake-up (the test times
+// out); processing timers fired before their time (advance with upTo +
+// 1000: Time shows 0 for "early") — each fails this test.
+func TestProcessingTimeTimersOnJobClock(t *testing.T) {
+	forEachExecutor(t, func(t *testing.T, ex executor) {
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		env, clock := eventTimeEnv(ex)
+		var fired atomic.Int64
+		src := flinksim.FromSource(env, "src", flinksim.Source[int, stepSplit](&scriptSource{clock: clock, scripts: [][]step{{
+			rec(1, 0), rec(2, 0), advance(100 * time.Millisecond), waitUntil(func() bool { return fired.Load() == 2 }),
+		}}}), flinksim.Parallelism(1))
+		out := flinksim.Collect(flinksim.Process(flinksim.KeyBy(src, func(v int) int { return v }), "timers",
+			func(*flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunction[int, int, firing], error) {
+				return procFn{fired: &fired}, nil
+			}), "out")
+		_, err := env.Execute(ctx, t.Name())
+		require.NoError(t, err)
+		assertSameMultiset(t, []firing{
+			{Key: 1, Time: 1, Domain: flinksim.ProcessingTime, TS: flinksim.NoTimestamp},
+			{Key: 2, Time: 1, Domain: flinksim.ProcessingTime, TS: flinksim.NoTimestamp},
+		}, out.Values())
+	})
+}
