@@ -340,15 +340,3 @@ func timersFired(all []seen) []seen {
 	}
 	return out
 }
-
-// maxWatermarkBefore returns the highest watermark below MaxWatermark that
-// the probe saw, at records or timers.
-func maxWatermarkBefore(all []seen) int64 {
-	hi := flinksim.MinWatermark
-	for _, s := range all {
-		if s.WM != flinksim.MaxWatermark {
-			hi = max(hi, s.WM)
-		}
-	}
-	return hi
-}

@@ -122,11 +122,9 @@ func runTimerPhase(t *testing.T, store *snapshot.Store, keys []int, ref string, 
 // the subtask owning its key, with its time as the timestamp (event time)
 // or none (processing time).
 //
-// Mutants: timers left out of the snapshot (processOp.SnapshotState
-// without the timer tables: Timers.appendGroup writing no keys); the
-// restored timer tables not registered at open (keyedTimers.open skipping
-// HasRestored); the earliest processing-time timer not scheduled at open
-// (no schedule() in open) — each fails this test.
+// Mutants: timers left out of the snapshot (Timers.appendGroup writing no
+// keys); the restored timer tables not registered at open
+// (keyedTimers.open skipping HasRestored) — each fails this test.
 func TestTimersSurviveRescale(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
 	keys := boundaryKeys(r, 3, 2)
@@ -151,7 +149,8 @@ func TestTimersSurviveRescale(t *testing.T) {
 // watermark, so every event-time timer fires (processing-time timers do
 // not: timers are quiesced at the end of input).
 //
-// Mutants: endData without the final watermark — fails this test.
+// Mutants: endData without the final watermark
+// (advanceInputWatermark(MaxWatermark) removed) — fails this test.
 func TestStopWithDrainFiresEventTimers(t *testing.T) {
 	keys := []int{1, 2, 3}
 	store, _ := cpMemStore(t)
@@ -203,8 +202,7 @@ func (dedupFn) OnTimer(ctx *flinksim.OnTimerContext[int], t int64, out flinksim.
 // domain and the timer's time as its timestamp. Two records of one key at
 // one time share their timer.
 //
-// Mutants: Timers.Register without the duplicate check; Delete a no-op;
-// advance not setting the timer's key current — each fails this test.
+// Mutants: Timers.Register without the duplicate check — fails this test.
 func TestTimerRegisterDeleteDedup(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		env, _ := eventTimeEnv(ex)
@@ -288,9 +286,8 @@ func (f procFn) OnTimer(ctx *flinksim.OnTimerContext[int], t int64, out flinksim
 // concurrent executor, virtual time on the simulation — never before, with
 // no timestamp.
 //
-// Mutants: keyedTimers.schedule not asking for a wake-up (the test times
-// out); processing timers fired before their time (advance with upTo +
-// 1000: Time shows 0 for "early") — each fails this test.
+// Mutants: keyedTimers.schedule not asking for a wake-up — fails this test
+// (it times out).
 func TestProcessingTimeTimersOnJobClock(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)

@@ -27,9 +27,8 @@ func watermarksOf(ms []flinksim.OperatorMetrics, op string) (in, out []int64) {
 // the watermark of its inputs while the job runs, MaxWatermark once the
 // input ended.
 //
-// Mutants: Metrics reporting the output watermark as the input one; the
-// task not storing OutputWatermark in emitWatermark — each fails this
-// test.
+// Mutants: the task not storing OutputWatermark in emitWatermark — fails
+// this test.
 func TestWatermarkMetrics(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
@@ -62,12 +61,18 @@ func TestWatermarkMetrics(t *testing.T) {
 }
 
 // TestWatermarkMetricsAtEnd: once a bounded job ended, every operator's
-// watermarks are MaxWatermark.
+// watermarks are MaxWatermark, chained to a source or not.
+//
+// Mutants: a source task not emitting the final watermark to its chain
+// (endData's t.ctxs[0].EmitWatermark(MaxWatermark) removed) — fails this
+// test.
 func TestWatermarkMetricsAtEnd(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		env := ex.newEnv(flinksim.WithParallelism(2))
 		src := flinksim.AssignTimestampsAndWatermarks(flinksim.FromSlice(env, "src", []int{1, 2, 3}), "ts",
-			flinksim.ForMonotonousTimestamps[int]().WithTimestampAssigner(func(v int, _ int64) int64 { return int64(v) }))
+			flinksim.ForMonotonousTimestamps[int]().WithTimestampAssigner(func(v int, _ int64) int64 { return int64(v) }),
+			flinksim.Parallelism(1)) // chained to the source
+
 		flinksim.Collect(flinksim.Map(src, "map", identity[int]), "out")
 		res, err := env.Execute(t.Context(), t.Name())
 		require.NoError(t, err)

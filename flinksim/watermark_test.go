@@ -39,10 +39,8 @@ func runScripts(t *testing.T, ex executor, strategy flinksim.WatermarkStrategy[i
 // the watermark at the next), in time order, and the final watermark
 // firing the rest.
 //
-// Mutants: bound not subtracted in OnPeriodicEmit; "- 1" dropped; timers
-// fired at < instead of <= (Pop's "> upTo" as ">= upTo"); the final
-// watermark not delivered at the end of data (endData's EmitWatermark
-// removed) — each fails this test.
+// Mutants: the final watermark not delivered at the end of data (endData's
+// advanceInputWatermark(MaxWatermark) removed) — fails this test.
 func TestBoundedOutOfOrdernessWatermarks(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		got := runScripts(t, ex, flinksim.ForBoundedOutOfOrderness[int](20*time.Millisecond), 1, 0, []step{
@@ -69,19 +67,21 @@ func TestBoundedOutOfOrdernessWatermarks(t *testing.T) {
 // timer.
 //
 // Mutants: "- 1" dropped from OnPeriodicEmit; Timers.Register without its
-// duplicate check — each fails this test.
+// duplicate check; timers fired only below the watermark (Pop's
+// "time > upTo" as ">=") — each fails this test.
 func TestMonotonousWatermarks(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		got := runScripts(t, ex, flinksim.ForMonotonousTimestamps[int](), 1, 0, []step{
-			rec(1, 10), rec(2, 20), pause(),
+			rec(1, 10), rec(8, 19), rec(2, 20), pause(),
 			rec(3, 30), pause(),
 			rec(4, 30),
 		})
 		r := func(v int, ts, wm int64) seen { return seen{V: v, TS: ts, WM: wm} }
 		tm := func(ts, wm int64) seen { return seen{Timer: true, Domain: flinksim.EventTime, TS: ts, WM: wm} }
 		assert.Equal(t, []seen{
-			r(1, 10, minWM), r(2, 20, minWM),
-			tm(10, 19),
+			r(1, 10, minWM), r(8, 19, minWM), r(2, 20, minWM),
+			tm(10, 19), tm(19, 19), // a timer at the watermark fires
+
 			r(3, 30, 19),
 			tm(20, 29),
 			r(4, 30, 29),
@@ -144,10 +144,8 @@ func TestPunctuatedWatermarks(t *testing.T) {
 //
 // Mutants: a source subtask that has emitted no record never marked idle
 // (as first written: sourceOutput had no output to time out before its
-// first record) — the test times out; combineWatermarks without the idle
-// exclusion (every input counted) — times out; an input's idleness never
-// ended (handleInput ignoring an active status) — the second timer fires
-// at 999. Each fails this test.
+// first record); combineWatermarks without the idle exclusion (every
+// input counted) — each fails this test (it times out).
 func TestIdleSourceSubtask(t *testing.T) {
 	forEachExecutor(t, func(t *testing.T, ex executor) {
 		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
@@ -185,10 +183,8 @@ func passThrough(*flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedProcessFunct
 // keep their timestamps on the way: a fast input at 999 and a lagging one
 // at 99 fire the timer at 99 at exactly 99.
 //
-// Mutants: min → max in combineWatermarks (the timer fires at 999); a
-// writer's Watermark dropping the mark (the test times out); the task's
-// timestamp not stamped on emitted records (Times not appended in the
-// writer) — each fails this test.
+// Mutants: min → max in combineWatermarks (the timer fires at 999) —
+// fails this test.
 func TestWatermarkIsMinimumOverInputs(t *testing.T) {
 	ts := map[int]int64{0: 1000, 1: 100}
 	edges := map[string]func(src func(p int) flinksim.Stream[int]) flinksim.Stream[int]{
