@@ -230,6 +230,48 @@
 // subtask) or broadcast (every subtask the same copy). A restored list
 // that no operator declares is kept in the next snapshot as it was.
 //
+// # Event time
+//
+// Every record may carry an event timestamp, in milliseconds since the
+// epoch ([NoTimestamp] if it has none), and watermarks — "no record at or
+// below this timestamp will come" — travel among the records. A
+// [WatermarkStrategy] says where timestamps come from and how watermarks
+// are made: [ForBoundedOutOfOrderness] (the highest timestamp seen − the
+// bound − 1 ms), [ForMonotonousTimestamps] (the bound 0), [ForGenerator]
+// for a [WatermarkGenerator] of one's own (periodic, called every
+// Config.WatermarkInterval of the job's clock, or punctuated, emitting in
+// OnEvent after the record), or [NoWatermarks];
+// WithTimestampAssigner takes the timestamp from the record.
+// [AssignTimestampsAndWatermarks] applies a strategy to a stream (chained
+// to it when it can be); [FromSourceWithWatermarks] applies it in the
+// source, per split when the reader emits through [ReaderOutput].Split:
+// the subtask's watermark is the minimum over its splits, and
+// ReleaseSplit takes a finished split out of it.
+//
+// An operator's watermark is the minimum over its inputs, through chains
+// and every partitioner. WithIdleness marks an input idle once it has
+// emitted nothing for the timeout (a source subtask that has emitted
+// nothing at all too): an idle input does not hold the minimum back, and
+// holds it again with its next record. At the end of input (and on a stop
+// with drain) the final watermark [MaxWatermark] fires every event-time
+// timer; a stop without drain fires none. [OperatorMetrics] report each
+// subtask's current input and output watermark.
+//
+// Timers: a keyed function reads its [TimerService] from
+// KeyedContext.TimerService and registers or deletes event-time and
+// processing-time timers for the current key; one per key, time and
+// domain. A function that also implements [TimerFunction] gets OnTimer
+// with the key current, the timer's time as the context's timestamp (none
+// for processing time) and its [TimeDomain]; an OnTimer of another
+// signature is refused when the job starts ([ErrInvalidOperator]).
+// Processing time is the job's clock, so a [ManualClock] or the
+// simulation's virtual time drives processing-time timers without
+// sleeping; they do not fire after the end of input. Timers are keyed
+// state (names beginning with "_timer/" are theirs): in checkpoints and
+// savepoints by key group, restored at any parallelism. [Output] sends a
+// record to a side output ([NewOutputTag]), read with [SideOutput];
+// watermarks flow to side outputs too.
+//
 // # Functions that are not keyed
 //
 // [ProcessStream] runs a [ProcessFunction] on a stream that is not keyed,
@@ -497,8 +539,8 @@
 //
 // # Planned
 //
-// Event time and timers, unaligned checkpoints, and dynamic split
-// assignment (splits handed to readers on request, and new splits found
-// while the job runs) are planned. The Kafka source and sink
+// Unaligned checkpoints and dynamic split assignment (splits handed to
+// readers on request, and new splits found while the job runs) are
+// planned. The Kafka source and sink
 // are package flinksim/kafka.
 package flinksim
