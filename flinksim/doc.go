@@ -541,6 +541,5 @@
 //
 // Unaligned checkpoints and dynamic split assignment (splits handed to
 // readers on request, and new splits found while the job runs) are
-// planned. The Kafka source and sink
-// are package flinksim/kafka.
+// planned. The Kafka source and sink are package flinksim/kafka.
 package flinksim
