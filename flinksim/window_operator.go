@@ -281,16 +281,12 @@ func (o *windowOp[K, T, ACC, OUT]) onElement(e *windowEntry[ACC], wm int64) erro
 	return nil
 }
 
-// fire emits the result of entries[i], unless a purge left it empty, and
-// empties it if the trigger purges. The window itself stays until its
-// cleanup time, as in Flink: a purged session still merges with the
-// records that reach it, and a count trigger's count is kept.
+// fire emits the result of e, and empties it if the trigger purges. The
+// window itself stays until its cleanup time, as in Flink: a purged
+// session still merges with the records that reach it.
 func (o *windowOp[K, T, ACC, OUT]) fire(e *windowEntry[ACC]) error {
 	if o.trigger.kind == countTrigger {
 		e.count = 0
-	}
-	if !e.filled {
-		return nil
 	}
 	o.ctx.SetTimestamp(e.window.MaxTimestamp())
 	o.wctx.window = e.window

@@ -105,14 +105,22 @@ var winScenarios = []winScenario{{
 }, {
 	// Gap 5, purging event-time trigger, lateness 10: [1,6) fires and is
 	// purged at watermark 5 — its window stays, empty, as Flink's merging
-	// window set keeps it — so a@4 [4,9) merges into [1,9), which fires
-	// at the end with a@4 alone.
+	// window set keeps it — so a@6 [6,11) bridges it and [10,15) into
+	// [1,15), which fires at the end with a@10 and a@6 only.
 	name:     "sessions: a purged session still merges",
 	assigner: flinksim.EventTimeSessionWindows(5 * ms),
 	trigger:  flinksim.PurgingTrigger(flinksim.EventTimeTrigger()),
 	lateness: 10 * ms,
-	in:       []winEv{winRec("a", 1, 1), winWM(5), winRec("a", 4, 2)},
-	want:     []winFired{winFiring("a", winW(1, 6), 1, 1), winFiring("a", winW(1, 9), 2, 2)},
+	in:       []winEv{winRec("a", 1, 1), winWM(5), winRec("a", 10, 2), winRec("a", 6, 4)},
+	want:     []winFired{winFiring("a", winW(1, 6), 1, 1), winFiring("a", winW(1, 15), 6, 2, 4)},
+}, {
+	// Gap 5, no lateness: [1,6) fires and is cleared at watermark 10;
+	// a@4 would have joined it, and is late.
+	name:     "sessions: a late record",
+	assigner: flinksim.EventTimeSessionWindows(5 * ms),
+	in:       []winEv{winRec("a", 1, 1), winWM(10), winRec("a", 4, 2), winRec("a", 9, 4)},
+	want:     []winFired{winFiring("a", winW(1, 6), 1, 1), winFiring("a", winW(9, 14), 4, 4)},
+	late:     []winLate{{winRec("a", 4, 2), 4}},
 }, {
 	// CountTrigger(2) without purging: fires on the 2nd record and the
 	// 4th, with all records so far; b's single record never fires.
@@ -152,8 +160,8 @@ var winScenarios = []winScenario{{
 // dropped); fire stamping the watermark instead of the window's max
 // timestamp; isLate using < instead of <=; the late firing in onElement
 // removed; the cleanup in onTimer removed; dropLate not called; a purge
-// removing a merging window instead of emptying it; a purged (empty)
-// window emitting on its timer.
+// not emptying the window; a merge into a purged window reducing with its
+// zero value.
 func TestWindowScenarios(t *testing.T) {
 	for _, sc := range winScenarios {
 		t.Run(sc.name, func(t *testing.T) {
