@@ -207,9 +207,10 @@ func (o *windowOp[K, T, ACC, OUT]) isElementLate(ts, wm int64) bool {
 	return ts+o.lateness <= wm
 }
 
-// find returns the index of window w among entries, or -1.
+// find returns the index of window w among entries, or -1. It looks from
+// the newest window, the one a record in event-time order belongs to.
 func (o *windowOp[K, T, ACC, OUT]) find(entries []windowEntry[ACC], w Window) int {
-	for i := range entries {
+	for i := len(entries) - 1; i >= 0; i-- {
 		if entries[i].window == w {
 			return i
 		}
@@ -315,7 +316,7 @@ func (o *windowOp[K, T, ACC, OUT]) onTimer(d TimeDomain, t int64) {
 			err = o.fire(&entries[i])
 		}
 		if cleans && o.cleanupTime(w) == t {
-			entries = append(entries[:i], entries[i+1:]...)
+			entries = removeEntry(entries, i)
 			continue
 		}
 		i++
@@ -324,6 +325,16 @@ func (o *windowOp[K, T, ACC, OUT]) onTimer(d TimeDomain, t int64) {
 	if err != nil {
 		o.ctx.Fail(err)
 	}
+}
+
+// removeEntry removes entries[i]. The oldest window, the first, is the
+// one the watermark clears: it goes without moving the others.
+func removeEntry[ACC any](entries []windowEntry[ACC], i int) []windowEntry[ACC] {
+	if i == 0 {
+		entries[0] = windowEntry[ACC]{} // drop its accumulator's references
+		return entries[1:]
+	}
+	return append(entries[:i], entries[i+1:]...)
 }
 
 // store writes the key's windows back, deleting the entry when none is
