@@ -350,20 +350,24 @@ func (o *windowOp[K, T, ACC, OUT]) store(entries []windowEntry[ACC]) {
 // registerTimers registers the timers of new window w: its trigger's and
 // its cleanup.
 func (o *windowOp[K, T, ACC, OUT]) registerTimers(w Window, wm int64) {
+	domain, triggerTimer := ProcessingTime, false
+	if o.eventTime {
+		domain = EventTime
+	}
 	switch o.trigger.kind {
 	case eventTimeTrigger:
 		if w.MaxTimestamp() > wm {
 			o.timers.register(EventTime, w.MaxTimestamp())
+			triggerTimer = domain == EventTime
 		}
 	case processingTimeTrigger:
 		o.timers.register(ProcessingTime, w.MaxTimestamp())
+		triggerTimer = domain == ProcessingTime
 	}
-	if c := o.cleanupTime(w); c != math.MaxInt64 { // kept to the end, as Flink's
-		if o.eventTime {
-			o.timers.register(EventTime, c)
-		} else {
-			o.timers.register(ProcessingTime, c)
-		}
+	// The cleanup timer, unless the window is kept to the end (as Flink's)
+	// or the trigger's timer is at the cleanup time already.
+	if c := o.cleanupTime(w); c != math.MaxInt64 && !(triggerTimer && c == w.MaxTimestamp()) {
+		o.timers.register(domain, c)
 	}
 }
 
