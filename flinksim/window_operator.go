@@ -274,6 +274,10 @@ func (o *windowOp[K, T, ACC, OUT]) onElement(e *windowEntry[ACC], wm int64) erro
 		if e.window.MaxTimestamp() <= wm {
 			return o.fire(e) // a late firing, within allowed lateness
 		}
+		// As Flink's EventTimeTrigger, on every record: a window restored
+		// after its timer fired, under a watermark that restarted low,
+		// fires again when the watermark comes back.
+		o.timers.register(EventTime, e.window.MaxTimestamp())
 	case countTrigger:
 		if e.count >= o.trigger.count {
 			return o.fire(e)
