@@ -9,20 +9,20 @@ import (
 	"github.com/flinksim/go-flinksim/flinksim"
 )
 
-// click is an event with its time in milliseconds.
-type click struct {
+// visit is an event with its time in milliseconds.
+type visit struct {
 	User string
 	At   int64
 }
 
 // sessionEnd emits, per user, the end of a 10 ms inactivity timeout after
-// each click: an event-time timer per click, the last one deleted when
-// another click comes.
+// each visit: an event-time timer per visit, the last one deleted when
+// another visit comes.
 type sessionEnd struct {
 	last flinksim.ValueState[int64]
 }
 
-func (s *sessionEnd) ProcessElement(ctx *flinksim.KeyedContext[string], c click, _ flinksim.Collector[string]) error {
+func (s *sessionEnd) ProcessElement(ctx *flinksim.KeyedContext[string], c visit, _ flinksim.Collector[string]) error {
 	ts := ctx.TimerService()
 	if prev, ok := s.last.Value(); ok {
 		ts.DeleteEventTimeTimer(prev + 10)
@@ -42,12 +42,12 @@ func (s *sessionEnd) OnTimer(ctx *flinksim.OnTimerContext[string], t int64, out 
 // last ones at the end of input).
 func ExampleAssignTimestampsAndWatermarks() {
 	env := flinksim.NewEnvironment(flinksim.WithParallelism(1))
-	clicks := flinksim.FromSlice(env, "clicks", []click{{"ann", 1}, {"bob", 3}, {"ann", 8}, {"bob", 9}, {"ann", 30}})
+	clicks := flinksim.FromSlice(env, "clicks", []visit{{"ann", 1}, {"bob", 3}, {"ann", 8}, {"bob", 9}, {"ann", 30}})
 	timed := flinksim.AssignTimestampsAndWatermarks(clicks, "event-time",
-		flinksim.ForBoundedOutOfOrderness[click](5*time.Millisecond).
-			WithTimestampAssigner(func(c click, _ int64) int64 { return c.At }))
-	ends := flinksim.Process(flinksim.KeyBy(timed, func(c click) string { return c.User }), "sessions",
-		func(rt *flinksim.KeyedRuntimeContext[string]) (flinksim.KeyedProcessFunction[string, click, string], error) {
+		flinksim.ForBoundedOutOfOrderness[visit](5*time.Millisecond).
+			WithTimestampAssigner(func(c visit, _ int64) int64 { return c.At }))
+	ends := flinksim.Process(flinksim.KeyBy(timed, func(c visit) string { return c.User }), "sessions",
+		func(rt *flinksim.KeyedRuntimeContext[string]) (flinksim.KeyedProcessFunction[string, visit, string], error) {
 			return &sessionEnd{last: flinksim.NewValueState[int64](rt, "last")}, nil
 		})
 	out := flinksim.Collect(ends, "out")
