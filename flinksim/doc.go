@@ -230,6 +230,48 @@
 // subtask) or broadcast (every subtask the same copy). A restored list
 // that no operator declares is kept in the next snapshot as it was.
 //
+// # Event time
+//
+// Every record may carry an event timestamp, in milliseconds since the
+// epoch ([NoTimestamp] if it has none), and watermarks — "no record at or
+// below this timestamp will come" — travel among the records. A
+// [WatermarkStrategy] says where timestamps come from and how watermarks
+// are made: [ForBoundedOutOfOrderness] (the highest timestamp seen − the
+// bound − 1 ms), [ForMonotonousTimestamps] (the bound 0), [ForGenerator]
+// for a [WatermarkGenerator] of one's own (periodic, called every
+// Config.WatermarkInterval of the job's clock, or punctuated, emitting in
+// OnEvent after the record), or [NoWatermarks];
+// WithTimestampAssigner takes the timestamp from the record.
+// [AssignTimestampsAndWatermarks] applies a strategy to a stream (chained
+// to it when it can be); [FromSourceWithWatermarks] applies it in the
+// source, per split when the reader emits through [ReaderOutput].Split:
+// the subtask's watermark is the minimum over its splits, and
+// ReleaseSplit takes a finished split out of it.
+//
+// An operator's watermark is the minimum over its inputs, through chains
+// and every partitioner. WithIdleness marks an input idle once it has
+// emitted nothing for the timeout (a source subtask that has emitted
+// nothing at all too): an idle input does not hold the minimum back, and
+// holds it again with its next record. At the end of input (and on a stop
+// with drain) the final watermark [MaxWatermark] fires every event-time
+// timer; a stop without drain fires none. [OperatorMetrics] report each
+// subtask's current input and output watermark.
+//
+// Timers: a keyed function reads its [TimerService] from
+// KeyedContext.TimerService and registers or deletes event-time and
+// processing-time timers for the current key; one per key, time and
+// domain. A function that also implements [TimerFunction] gets OnTimer
+// with the key current, the timer's time as the context's timestamp (none
+// for processing time) and its [TimeDomain]; an OnTimer of another
+// signature is refused when the job starts ([ErrInvalidOperator]).
+// Processing time is the job's clock, so a [ManualClock] or the
+// simulation's virtual time drives processing-time timers without
+// sleeping; they do not fire after the end of input. Timers are keyed
+// state (names beginning with "_timer/" are theirs): in checkpoints and
+// savepoints by key group, restored at any parallelism. [Output] sends a
+// record to a side output ([NewOutputTag]), read with [SideOutput];
+// watermarks flow to side outputs too.
+//
 // # Functions that are not keyed
 //
 // [ProcessStream] runs a [ProcessFunction] on a stream that is not keyed,
@@ -427,6 +469,55 @@
 // pre-committed only once every operator of the job took its state. The
 // job never runs on half-read state.
 //
+// # Windows
+//
+// KeyedStream.Window cuts a keyed stream into windows, as Flink's window
+// operator does; a window function ends it. The assigner gives each record
+// its windows: [TumblingEventTimeWindows] and [SlidingEventTimeWindows]
+// (aligned to the epoch, or shifted by WithOffset), [EventTimeSessionWindows]
+// (a record's window [t, t+gap) merges with every window of its key that it
+// overlaps or touches, so one record can bridge two sessions), their
+// processing-time twins, which read the job's clock when the record
+// arrives, and [GlobalWindows] (one window per key, to the end of the
+// input). A [Window] is [Start, End) in milliseconds; its max timestamp is
+// End−1.
+//
+// The trigger decides when a window fires. By default an event-time
+// window fires when the watermark reaches its max timestamp (the end of
+// input fires the rest), a processing-time one when the clock does (never
+// after the end of input: processing-time timers stop with the input), and
+// GlobalWindows never. [CountTrigger](n) fires every n records of a window
+// (merged sessions add their counts); [PurgingTrigger] empties a window
+// each time it fires — GlobalWindows with PurgingTrigger(CountTrigger(n))
+// is Flink's countWindow(n), whose incomplete last window is not emitted
+// at the end of input.
+//
+// AllowedLateness(d) keeps an event-time window for d after it fired: a
+// record that arrives for it within d fires it again at once with the
+// updated result (a late firing); once the watermark passes max timestamp
+// + d the window is cleared, and records for it are late: dropped, or
+// sent with their own timestamps to the side output of
+// SideOutputLateData(tag), read with [SideOutput]. A record without a
+// timestamp in an event-time window fails the job with
+// [ErrWindowTimestamp].
+//
+// Window functions: [ReduceWindow] and [AggregateWindow] keep one value per
+// window, combined as records arrive; [ProcessWindow] keeps the records and
+// hands them all to a [ProcessWindowFunction], which also sees the key and
+// the window ([WindowContext]); [ReduceProcessWindow] and
+// [AggregateProcessWindow] combine incrementally and hand the one result to
+// a ProcessWindowFunction. What a window emits carries the window's max
+// timestamp, so windows downstream of windows line up. [WindowAll] windows
+// a stream that is not keyed, on one subtask (asking for another
+// parallelism is an error when the job is built).
+//
+// A key's open windows, with their accumulators and trigger counts, are one
+// entry of the operator's keyed state, and their timers are keyed timers:
+// both are in checkpoints and savepoints per key group, so windows, merged
+// sessions and pending firings survive a failure and a restore at another
+// parallelism. Invalid settings — the zero assigner, a count below 1, a
+// negative lateness, an empty late tag — are errors when the job is built.
+//
 // # Jobs
 //
 // [Environment.Execute] runs the job and waits for it to end, returning a
@@ -497,8 +588,7 @@
 //
 // # Planned
 //
-// Event time and timers, unaligned checkpoints, and dynamic split
-// assignment (splits handed to readers on request, and new splits found
-// while the job runs) are planned. The Kafka source and sink
-// are package flinksim/kafka.
+// Unaligned checkpoints and dynamic split assignment (splits handed to
+// readers on request, and new splits found while the job runs) are
+// planned. The Kafka source and sink are package flinksim/kafka.
 package flinksim

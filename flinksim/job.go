@@ -111,13 +111,23 @@ type SubtaskInfo struct {
 	BackPressuredTime time.Duration
 }
 
-// OperatorMetrics are the record counters of one operator subtask, under
-// Flink's names numRecordsIn and numRecordsOut.
+// OperatorMetrics are the record counters and watermarks of one operator
+// subtask, under Flink's names numRecordsIn, numRecordsOut,
+// currentInputWatermark and currentOutputWatermark.
 type OperatorMetrics struct {
-	Operator   string
-	Subtask    int
+	// Operator is the operator's name, Subtask the subtask's index.
+	Operator string
+	Subtask  int
+	// RecordsIn and RecordsOut count the records the subtask took in and
+	// emitted.
 	RecordsIn  int64
 	RecordsOut int64
+	// InputWatermark is the subtask's current input watermark (the
+	// minimum over its active inputs) and OutputWatermark the last it
+	// emitted, in milliseconds; MinWatermark before the first, as Flink's
+	// Long.MIN_VALUE, and MaxWatermark once the input ended.
+	InputWatermark  int64
+	OutputWatermark int64
 }
 
 // JobClient controls a running job, as Flink's JobClient.
@@ -586,7 +596,8 @@ func (j *JobClient) Metrics() []OperatorMetrics {
 		for i := range t.Metrics() {
 			m := &t.Metrics()[i]
 			out = append(out, OperatorMetrics{Operator: m.Operator, Subtask: m.Subtask,
-				RecordsIn: m.RecordsIn.Load(), RecordsOut: m.RecordsOut.Load()})
+				RecordsIn: m.RecordsIn.Load(), RecordsOut: m.RecordsOut.Load(),
+				InputWatermark: m.InputWatermark.Load(), OutputWatermark: m.OutputWatermark.Load()})
 		}
 	}
 	return out

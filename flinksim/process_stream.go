@@ -66,18 +66,9 @@ func (c *ProcessContext) operator() *engine.OperatorContext { return c.rt.op }
 //			}), nil
 //		})
 func ProcessStream[I, O any](s Stream[I], name string, open func(rt *RuntimeContext) (ProcessFunction[I, O], error), opts ...OperatorOption) Stream[O] {
-	env, err := consume(s, name, open == nil)
-	if err != nil {
-		return invalid[O](env, err)
-	}
-	return addVertex(env, vertexSpec[O]{name: name,
-		newOp: func(ctx *engine.OperatorContext, out engine.Collector[O]) (engine.Operator, error) {
-			fn, rich, err := openRich(ctx, open)
-			if err != nil {
-				return nil, err
-			}
-			return &processStreamOp[I, O]{richOperator: rich, pctx: ProcessContext{rt: rich.rt}, fn: fn, out: out}, nil
-		}}, edgesOf(s), opts)
+	return addRichOperator(s, name, open, opts, func(rich richOperator, fn ProcessFunction[I, O], out engine.Collector[O]) engine.Operator {
+		return &processStreamOp[I, O]{richOperator: rich, pctx: ProcessContext{rt: rich.rt}, fn: fn, out: out}
+	})
 }
 
 // checkFunction refuses the function an open returned when it is nil, or

@@ -63,10 +63,13 @@ type sourceOutput[T any] struct {
 	splits   map[string]*splitOutput[T]
 	order    []*splitOutput[T] // the splits, oldest first: periodic emits run in this order
 	emitted  int64
+	// started is when the subtask began: with idleness, a subtask that
+	// has emitted nothing by started + the timeout is idle.
+	started time.Time
 }
 
 func newSourceOutput[T any](ctx *engine.OperatorContext, out engine.Collector[T], strategy *WatermarkStrategy[T], interval time.Duration) *sourceOutput[T] {
-	o := &sourceOutput[T]{ctx: ctx, out: out, strategy: strategy, interval: interval, emitted: MinWatermark}
+	o := &sourceOutput[T]{ctx: ctx, out: out, strategy: strategy, interval: interval, emitted: MinWatermark, started: ctx.Clock.Now()}
 	if strategy != nil {
 		ctx.WakeAt(ctx.Clock.Now().Add(interval))
 	}
@@ -110,6 +113,7 @@ func (o *sourceOutput[T]) newSplit(id string) *splitOutput[T] {
 	s.driver = newWatermarkDriver(o.ctx, *o.strategy, s)
 	s.driver.start()
 	o.order = append(o.order, s)
+	o.combine() // active again, if the subtask was idle before its first split
 	return s
 }
 
@@ -135,6 +139,9 @@ func (o *sourceOutput[T]) periodic(now time.Time) {
 		return
 	}
 	o.ctx.WakeAt(now.Add(o.interval))
+	if len(o.order) == 0 && o.strategy.idleness > 0 && now.Sub(o.started) >= o.strategy.idleness {
+		o.ctx.MarkIdle() // nothing emitted yet: hold nothing back
+	}
 	for _, s := range o.order {
 		s.driver.periodic(now)
 	}
@@ -178,7 +185,7 @@ func (s *splitOutput[T]) CollectAt(v T, ts int64) {
 	ts = s.driver.timestamp(v, ts)
 	s.src.ctx.SetTimestamp(ts)
 	s.src.out.Collect(v)
-	s.driver.observe(v, ts)
+	s.driver.onEvent(v, ts)
 }
 
 // EmitWatermark, MarkIdle and MarkActive take the split's driver's output.

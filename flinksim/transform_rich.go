@@ -63,6 +63,15 @@ func (f FilterFunc[T]) Filter(ctx *ProcessContext, v T) (bool, error) { return f
 //			return customerLookup{db}, nil // Map, and Close to close db
 //		})
 func RichMap[In, Out any](in Stream[In], name string, open func(rt *RuntimeContext) (MapFunction[In, Out], error), opts ...OperatorOption) Stream[Out] {
+	return addRichOperator(in, name, open, opts, func(rich richOperator, fn MapFunction[In, Out], out engine.Collector[Out]) engine.Operator {
+		return &richMapOp[In, Out]{richOperator: rich, pctx: ProcessContext{rt: rich.rt}, fn: fn, out: out}
+	})
+}
+
+// addRichOperator adds an operator reading in whose function open returns,
+// once per subtask (see openRich); newOp builds the operator around it.
+func addRichOperator[In, Out, F any](in Stream[In], name string, open func(rt *RuntimeContext) (F, error), opts []OperatorOption,
+	newOp func(rich richOperator, fn F, out engine.Collector[Out]) engine.Operator) Stream[Out] {
 	env, err := consume(in, name, open == nil)
 	if err != nil {
 		return invalid[Out](env, err)
@@ -73,7 +82,7 @@ func RichMap[In, Out any](in Stream[In], name string, open func(rt *RuntimeConte
 			if err != nil {
 				return nil, err
 			}
-			return &richMapOp[In, Out]{richOperator: rich, pctx: ProcessContext{rt: rich.rt}, fn: fn, out: out}, nil
+			return newOp(rich, fn, out), nil
 		}}, edgesOf(in), opts)
 }
 
@@ -118,18 +127,9 @@ func (o *richMapOp[In, Out]) ProcessBatch(b any, from, to int) {
 // RichFlatMap is FlatMap with an open that runs once per subtask and
 // returns the function (see the rich transformations above).
 func RichFlatMap[In, Out any](in Stream[In], name string, open func(rt *RuntimeContext) (FlatMapFunction[In, Out], error), opts ...OperatorOption) Stream[Out] {
-	env, err := consume(in, name, open == nil)
-	if err != nil {
-		return invalid[Out](env, err)
-	}
-	return addVertex(env, vertexSpec[Out]{name: name,
-		newOp: func(ctx *engine.OperatorContext, out engine.Collector[Out]) (engine.Operator, error) {
-			fn, rich, err := openRich(ctx, open)
-			if err != nil {
-				return nil, err
-			}
-			return &richFlatMapOp[In, Out]{richOperator: rich, pctx: ProcessContext{rt: rich.rt}, fn: fn, out: out}, nil
-		}}, edgesOf(in), opts)
+	return addRichOperator(in, name, open, opts, func(rich richOperator, fn FlatMapFunction[In, Out], out engine.Collector[Out]) engine.Operator {
+		return &richFlatMapOp[In, Out]{richOperator: rich, pctx: ProcessContext{rt: rich.rt}, fn: fn, out: out}
+	})
 }
 
 type richFlatMapOp[In, Out any] struct {
@@ -157,18 +157,9 @@ func (o *richFlatMapOp[In, Out]) ProcessBatch(b any, from, to int) {
 // RichFilter is Filter with an open that runs once per subtask and returns
 // the function (see the rich transformations above).
 func RichFilter[T any](in Stream[T], name string, open func(rt *RuntimeContext) (FilterFunction[T], error), opts ...OperatorOption) Stream[T] {
-	env, err := consume(in, name, open == nil)
-	if err != nil {
-		return invalid[T](env, err)
-	}
-	return addVertex(env, vertexSpec[T]{name: name,
-		newOp: func(ctx *engine.OperatorContext, out engine.Collector[T]) (engine.Operator, error) {
-			fn, rich, err := openRich(ctx, open)
-			if err != nil {
-				return nil, err
-			}
-			return &richFilterOp[T]{richOperator: rich, pctx: ProcessContext{rt: rich.rt}, fn: fn, out: out}, nil
-		}}, edgesOf(in), opts)
+	return addRichOperator(in, name, open, opts, func(rich richOperator, fn FilterFunction[T], out engine.Collector[T]) engine.Operator {
+		return &richFilterOp[T]{richOperator: rich, pctx: ProcessContext{rt: rich.rt}, fn: fn, out: out}
+	})
 }
 
 type richFilterOp[T any] struct {

@@ -189,7 +189,7 @@ func (o *timestampsOp[T]) Collect(v T) {
 	ts := o.gen.timestamp(v, o.ctx.Timestamp())
 	o.ctx.SetTimestamp(ts)
 	o.out.Collect(v)
-	o.gen.observe(v, ts)
+	o.gen.onEvent(v, ts)
 }
 
 func (o *timestampsOp[T]) ProcessBatch(b any, from, to int) {
@@ -217,7 +217,7 @@ type watermarkDriver[T any] struct {
 	gen      WatermarkGenerator[T]
 	assigner func(v T, recordTimestamp int64) int64
 	out      watermarkSink
-	// Idleness: records counts what onRecord saw, seen what the last
+	// Idleness: records counts what timestamp saw, seen what the last
 	// periodic emit saw; quietSince is when the count last moved.
 	idleness   time.Duration
 	records    uint64
@@ -246,22 +246,25 @@ func newWatermarkDriver[T any](ctx *engine.OperatorContext, s WatermarkStrategy[
 // periodic emits.
 func (d *watermarkDriver[T]) start() { d.quietSince = d.ctx.Clock.Now() }
 
-// timestamp returns v's timestamp: the assigner's, or the one it carries.
+// timestamp returns v's timestamp, and marks the input active: the
+// record is emitted next, and then shown to the generator with onEvent.
 func (d *watermarkDriver[T]) timestamp(v T, recordTimestamp int64) int64 {
+	ts := recordTimestamp
 	if d.assigner != nil {
-		return d.assigner(v, recordTimestamp)
+		ts = d.assigner(v, recordTimestamp)
 	}
-	return recordTimestamp
-}
-
-// observe shows v, of timestamp ts, to the generator once it was emitted,
-// as Flink does: a watermark the generator emits on it follows it.
-func (d *watermarkDriver[T]) observe(v T, ts int64) {
 	d.records++
 	if d.idle {
 		d.idle = false
 		d.out.MarkActive()
 	}
+	return ts
+}
+
+// onEvent shows the generator v, emitted with timestamp ts. It comes after
+// the record, as in Flink, so a watermark that a punctuated generator
+// emits for a record follows it and does not make it late.
+func (d *watermarkDriver[T]) onEvent(v T, ts int64) {
 	if d.gen != nil {
 		d.gen.OnEvent(v, ts, d)
 	}

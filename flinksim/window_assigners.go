@@ -1,11 +1,9 @@
 package flinksim
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 )
 
@@ -198,8 +196,8 @@ func (a WindowAssigner) validate() error {
 // (and its windows fire by watermark) rather than by processing time.
 func (a WindowAssigner) isEventTime() bool { return a.eventTime }
 
-// isMerging reports whether the assigner's windows merge (sessions), so the
-// operator calls mergeWindows after adding one.
+// isMerging reports whether the assigner's windows merge (sessions): the
+// window operator merges a key's windows that intersect a new one.
 func (a WindowAssigner) isMerging() bool { return a.kind == sessionAssigner }
 
 // appendWindows appends to dst the windows of a record at timestamp (the
@@ -271,28 +269,4 @@ func windowStart(timestamp, offset, period int64) (start int64, ok bool) {
 		return 0, false
 	}
 	return timestamp - rem, true
-}
-
-// mergeWindows sorts windows by start, then end, in place, and calls merged
-// once for each group of windows that merge, as Flink's
-// TimeWindow.mergeWindows: scanning in that order, a window joins the
-// current group when it intersects the cover of the group so far. members
-// is the group, a subslice of the sorted windows (valid only during the
-// call), and result the cover of its members. Groups of one window, or of
-// copies of one window, are not reported: nothing merges.
-func (a WindowAssigner) mergeWindows(windows []Window, merged func(result Window, members []Window)) {
-	slices.SortFunc(windows, func(x, y Window) int {
-		return cmp.Or(cmp.Compare(x.Start, y.Start), cmp.Compare(x.End, y.End))
-	})
-	for first := 0; first < len(windows); {
-		result, next := windows[first], first+1
-		for next < len(windows) && result.Intersects(windows[next]) {
-			result = result.Cover(windows[next])
-			next++
-		}
-		if members := windows[first:next]; members[0] != members[len(members)-1] {
-			merged(result, members)
-		}
-		first = next
-	}
 }

@@ -22,7 +22,8 @@ import (
 // window fires at once) and its cleanup timer at max timestamp + allowed
 // lateness (event time) or max timestamp (processing time). A timer that
 // fires fires the key's windows whose max timestamp it is, then clears
-// those whose cleanup time it is. When session windows merge, their
+// those whose cleanup time it is. A purging trigger empties a window but
+// leaves it until then, as Flink's does. When session windows merge, their
 // accumulators merge into the covering window and the old windows' timers
 // are left to fire on nothing.
 
@@ -160,7 +161,9 @@ func (o *windowOp[K, T, ACC, OUT]) processElement(v T, ts int64) error {
 	for _, w := range o.windows {
 		i := -1
 		if o.assigner.isMerging() {
-			entries, i = o.merge(entries, w, wm)
+			if entries, i, err = o.merge(entries, w, wm); err != nil {
+				return err
+			}
 		} else if !o.isLate(w, wm) {
 			i = o.find(entries, w)
 			if i < 0 {
@@ -179,7 +182,7 @@ func (o *windowOp[K, T, ACC, OUT]) processElement(v T, ts int64) error {
 		}
 		e.filled = true
 		e.count++
-		if entries, err = o.onElement(entries, i, wm); err != nil {
+		if err = o.onElement(e, wm); err != nil {
 			return err
 		}
 	}
@@ -204,9 +207,10 @@ func (o *windowOp[K, T, ACC, OUT]) isElementLate(ts, wm int64) bool {
 	return ts+o.lateness <= wm
 }
 
-// find returns the index of window w among entries, or -1.
+// find returns the index of window w among entries, or -1. It looks from
+// the newest window, the one a record in event-time order belongs to.
 func (o *windowOp[K, T, ACC, OUT]) find(entries []windowEntry[ACC], w Window) int {
-	for i := range entries {
+	for i := len(entries) - 1; i >= 0; i-- {
 		if entries[i].window == w {
 			return i
 		}
@@ -215,10 +219,11 @@ func (o *windowOp[K, T, ACC, OUT]) find(entries []windowEntry[ACC], w Window) in
 }
 
 // merge adds session window w to the key's windows: the windows that
-// intersect it merge with it into the window covering them all. It
-// returns the index of the window w's record goes to, or -1 if w is late
-// and merges with nothing.
-func (o *windowOp[K, T, ACC, OUT]) merge(entries []windowEntry[ACC], w Window, wm int64) ([]windowEntry[ACC], int) {
+// intersect it merge with it into the window covering them all, their
+// contents and trigger counts merged (a purged, empty window adds none).
+// It returns the index of the window w's record goes to, or -1 if w is
+// late and merges with nothing.
+func (o *windowOp[K, T, ACC, OUT]) merge(entries []windowEntry[ACC], w Window, wm int64) ([]windowEntry[ACC], int, error) {
 	into := -1
 	cover := w
 	for i := 0; i < len(entries); {
@@ -226,69 +231,77 @@ func (o *windowOp[K, T, ACC, OUT]) merge(entries []windowEntry[ACC], w Window, w
 			i++
 			continue
 		}
+		cover = cover.Cover(entries[i].window)
 		if into < 0 {
 			into = i
-			cover = cover.Cover(entries[i].window)
 			i++
 			continue
 		}
-		cover = cover.Cover(entries[i].window)
-		acc, err := o.agg.merge(entries[into].acc, entries[i].acc)
-		if err != nil {
-			o.ctx.Fail(fmt.Errorf("merge windows: %w", err))
+		dst, src := &entries[into], &entries[i]
+		switch {
+		case !src.filled:
+		case !dst.filled:
+			dst.acc, dst.filled = src.acc, true
+		default:
+			acc, err := o.agg.merge(dst.acc, src.acc)
+			if err != nil {
+				return entries, -1, fmt.Errorf("merge windows %v and %v: %w", dst.window, src.window, err)
+			}
+			dst.acc = acc
 		}
-		entries[into].acc = acc
-		entries[into].count += entries[i].count
+		dst.count += src.count
 		entries = append(entries[:i], entries[i+1:]...)
 	}
 	if into < 0 {
 		if o.isLate(w, wm) {
-			return entries, -1
+			return entries, -1, nil
 		}
 		entries = append(entries, windowEntry[ACC]{window: w, acc: o.agg.create()})
 		o.registerTimers(w, wm)
-		return entries, len(entries) - 1
+		return entries, len(entries) - 1, nil
 	}
 	if entries[into].window != cover {
 		entries[into].window = cover
 		o.registerTimers(cover, wm)
 	}
-	return entries, into
+	return entries, into, nil
 }
 
-// onElement runs the trigger after a record was added to entries[i], and
-// returns the entries (without the window if it fired and purged).
-func (o *windowOp[K, T, ACC, OUT]) onElement(entries []windowEntry[ACC], i int, wm int64) ([]windowEntry[ACC], error) {
-	e := &entries[i]
+// onElement runs the trigger after a record was added to e.
+func (o *windowOp[K, T, ACC, OUT]) onElement(e *windowEntry[ACC], wm int64) error {
 	switch o.trigger.kind {
 	case eventTimeTrigger:
 		if e.window.MaxTimestamp() <= wm {
-			return o.fire(entries, i) // a late firing, within allowed lateness
+			return o.fire(e) // a late firing, within allowed lateness
 		}
+		// As Flink's EventTimeTrigger, on every record: a window restored
+		// after its timer fired, under a watermark that restarted low,
+		// fires again when the watermark comes back.
+		o.timers.register(EventTime, e.window.MaxTimestamp())
 	case countTrigger:
 		if e.count >= o.trigger.count {
-			return o.fire(entries, i)
+			return o.fire(e)
 		}
 	}
-	return entries, nil
+	return nil
 }
 
-// fire emits the result of entries[i] and returns the entries, without
-// the window if the trigger purges.
-func (o *windowOp[K, T, ACC, OUT]) fire(entries []windowEntry[ACC], i int) ([]windowEntry[ACC], error) {
-	e := &entries[i]
-	o.ctx.SetTimestamp(e.window.MaxTimestamp())
-	o.wctx.window = e.window
-	if err := o.emit(&o.wctx, e.acc, o.out); err != nil {
-		return entries, fmt.Errorf("window %v: %w", e.window, err)
-	}
+// fire emits the result of e, and empties it if the trigger purges. The
+// window itself stays until its cleanup time, as in Flink: a purged
+// session still merges with the records that reach it.
+func (o *windowOp[K, T, ACC, OUT]) fire(e *windowEntry[ACC]) error {
 	if o.trigger.kind == countTrigger {
 		e.count = 0
 	}
-	if o.trigger.purge {
-		return append(entries[:i], entries[i+1:]...), nil
+	o.ctx.SetTimestamp(e.window.MaxTimestamp())
+	o.wctx.window = e.window
+	if err := o.emit(&o.wctx, e.acc, o.out); err != nil {
+		return fmt.Errorf("window %v: %w", e.window, err)
 	}
-	return entries, nil
+	if o.trigger.purge {
+		e.acc, e.filled = o.agg.create(), false
+	}
+	return nil
 }
 
 // onTimer fires the current key's windows due at time t of domain d, and
@@ -304,13 +317,10 @@ func (o *windowOp[K, T, ACC, OUT]) onTimer(d TimeDomain, t int64) {
 	for i := 0; i < len(entries) && err == nil; {
 		w := entries[i].window
 		if fires && w.MaxTimestamp() == t {
-			n := len(entries)
-			if entries, err = o.fire(entries, i); len(entries) < n {
-				continue // purged
-			}
+			err = o.fire(&entries[i])
 		}
 		if cleans && o.cleanupTime(w) == t {
-			entries = append(entries[:i], entries[i+1:]...)
+			entries = removeEntry(entries, i)
 			continue
 		}
 		i++
@@ -319,6 +329,16 @@ func (o *windowOp[K, T, ACC, OUT]) onTimer(d TimeDomain, t int64) {
 	if err != nil {
 		o.ctx.Fail(err)
 	}
+}
+
+// removeEntry removes entries[i]. The oldest window, the first, is the
+// one the watermark clears: it goes without moving the others.
+func removeEntry[ACC any](entries []windowEntry[ACC], i int) []windowEntry[ACC] {
+	if i == 0 {
+		entries[0] = windowEntry[ACC]{} // drop its accumulator's references
+		return entries[1:]
+	}
+	return append(entries[:i], entries[i+1:]...)
 }
 
 // store writes the key's windows back, deleting the entry when none is
@@ -334,20 +354,24 @@ func (o *windowOp[K, T, ACC, OUT]) store(entries []windowEntry[ACC]) {
 // registerTimers registers the timers of new window w: its trigger's and
 // its cleanup.
 func (o *windowOp[K, T, ACC, OUT]) registerTimers(w Window, wm int64) {
+	domain, triggerTimer := ProcessingTime, false
+	if o.eventTime {
+		domain = EventTime
+	}
 	switch o.trigger.kind {
 	case eventTimeTrigger:
 		if w.MaxTimestamp() > wm {
 			o.timers.register(EventTime, w.MaxTimestamp())
+			triggerTimer = domain == EventTime
 		}
 	case processingTimeTrigger:
 		o.timers.register(ProcessingTime, w.MaxTimestamp())
+		triggerTimer = domain == ProcessingTime
 	}
-	if c := o.cleanupTime(w); c != math.MaxInt64 { // kept to the end, as Flink's
-		if o.eventTime {
-			o.timers.register(EventTime, c)
-		} else {
-			o.timers.register(ProcessingTime, c)
-		}
+	// The cleanup timer, unless the window is kept to the end (as Flink's)
+	// or the trigger's timer is at the cleanup time already.
+	if c := o.cleanupTime(w); c != math.MaxInt64 && !(triggerTimer && c == w.MaxTimestamp()) {
+		o.timers.register(domain, c)
 	}
 }
 

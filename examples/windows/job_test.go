@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"math/rand/v2"
 	"testing"
 
@@ -60,4 +62,24 @@ func TestJobMatchesReference(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestSampleFile runs the example as README.md shows it, on
+// testdata/clicks.tsv, and checks its output and late file against the
+// reference and against the lines README.md prints.
+func TestSampleFile(t *testing.T) {
+	late := t.TempDir() + "/late.tsv"
+	cfg, err := parseArgs([]string{"--window", "tumbling", "--size", "10s", "--out-of-orderness", "2s", "--late", late, "testdata/clicks.tsv"}, io.Discard)
+	require.NoError(t, err)
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), cfg, &out))
+	events, err := readEvents("testdata/clicks.tsv")
+	require.NoError(t, err)
+	want, wantLate := runReference(t, events, cfg.windowSpec)
+	require.Equal(t, want, out.String())
+	gotLate, err := os.ReadFile(late)
+	require.NoError(t, err)
+	require.Equal(t, wantLate, string(gotLate))
+	require.Equal(t, "0\t10000\tann\t3\n0\t10000\tbob\t2\n10000\t20000\tann\t2\n10000\t20000\tbob\t1\n20000\t30000\tann\t1\n30000\t40000\tbob\t1\n", out.String())
+	require.Equal(t, "3000\tann\n", string(gotLate))
 }

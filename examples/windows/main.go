@@ -90,15 +90,33 @@ type indexed struct {
 // count runs the windowed count over events and returns its firings and
 // the records dropped as late, in input order.
 func count(ctx context.Context, events []event, spec windowSpec, opts ...flinksim.Option) ([]firing, []event, error) {
-	env := flinksim.NewEnvironment(opts...)
+	return countWith(ctx, indexEvents(events), spec, perRecordWatermarks(spec), opts...)
+}
+
+// indexEvents numbers events in input order.
+func indexEvents(events []event) []indexed {
 	records := make([]indexed, len(events))
 	for i, e := range events {
 		records[i] = indexed{event: e, Index: i}
 	}
-	src := flinksim.FromSlice(env, "input", records, flinksim.Parallelism(1))
-	strategy := flinksim.ForGenerator(func() flinksim.WatermarkGenerator[indexed] {
+	return records
+}
+
+// perRecordWatermarks is the example's watermark strategy: the
+// bounded-out-of-orderness watermark after every record.
+func perRecordWatermarks(spec windowSpec) flinksim.WatermarkStrategy[indexed] {
+	return flinksim.ForGenerator(func() flinksim.WatermarkGenerator[indexed] {
 		return &perRecord{outOfOrderness: spec.OutOfOrderness.Milliseconds(), highest: flinksim.MinWatermark}
-	}).WithTimestampAssigner(func(r indexed, _ int64) int64 { return r.TimestampMs })
+	}).WithTimestampAssigner(eventTime)
+}
+
+func eventTime(r indexed, _ int64) int64 { return r.TimestampMs }
+
+// countWith is count over numbered records with the watermark strategy
+// given (the benchmarks also run it with Flink's periodic one).
+func countWith(ctx context.Context, records []indexed, spec windowSpec, strategy flinksim.WatermarkStrategy[indexed], opts ...flinksim.Option) ([]firing, []event, error) {
+	env := flinksim.NewEnvironment(opts...)
+	src := flinksim.FromSlice(env, "input", records, flinksim.Parallelism(1))
 	stamped := flinksim.AssignTimestampsAndWatermarks(src, "timestamps", strategy, flinksim.Parallelism(1))
 
 	lateTag := flinksim.NewOutputTag[indexed]("late")

@@ -273,7 +273,9 @@ func TestRESTShapes(t *testing.T) {
 	for _, s := range bp.(map[string]any)["subtasks"].([]any) {
 		shape(t, "subtask backpressure", s, subtaskBackpressureShape)
 	}
-	assert.Equal(t, []any{}, getJSON(t, base+"/jobs/"+jid+"/vertices/"+names["count"]+"/watermarks"), "no event time: no watermarks")
+	minWM := map[string]any{"id": "0.currentInputWatermark", "value": "-9223372036854775808"}
+	assert.Equal(t, []any{minWM, map[string]any{"id": "1.currentInputWatermark", "value": "-9223372036854775808"}},
+		getJSON(t, base+"/jobs/"+jid+"/vertices/"+names["count"]+"/watermarks"), "no watermark yet: Flink's Long.MIN_VALUE")
 
 	cps := getJSON(t, base+"/jobs/"+jid+"/checkpoints").(map[string]any)
 	shape(t, "checkpoints", cps, checkpointsShape)
@@ -429,7 +431,7 @@ func TestMetrics(t *testing.T) {
 	job, ch, sunk := pushedJob(t, time.Hour, nil, nil)
 	base := serve(t, dashboard.ForJobs(job))
 	fams := scrape(t, base)
-	for _, name := range []string{"numRecordsIn", "numRecordsOut", "numRecordsInPerSecond", "currentInputWatermark"} {
+	for _, name := range []string{"numRecordsIn", "numRecordsOut", "numRecordsInPerSecond", "currentInputWatermark", "currentOutputWatermark"} {
 		_, n := value(fams, "flink_taskmanager_job_task_operator_"+name, map[string]string{"job_name": "pushed-job"})
 		assert.Equal(t, 5, n, "%s: one per operator subtask", name)
 	}
@@ -458,7 +460,7 @@ func TestMetrics(t *testing.T) {
 	cps, _ := value(fams, "flink_jobmanager_job_numberOfCompletedCheckpoints", nil)
 	assert.EqualValues(t, 1, cps)
 	wm, _ := value(fams, "flink_taskmanager_job_task_operator_currentInputWatermark", map[string]string{"operator_name": "count", "subtask_index": "0"})
-	assert.Equal(t, float64(-1<<63), wm, "no event time: Flink's value for no watermark")
+	assert.Equal(t, float64(-1<<63), wm, "no watermark yet: Flink's value for none")
 }
 
 // TestLoopbackAddr: an address without a host binds to loopback.

@@ -35,9 +35,13 @@
 // a vertex is a task (a chain of operators) and its id is 32 hex digits
 // derived from its name; job ids are random 32 hex digits, as Flink's
 // JobID, kept while the job is listed; byte counters are 0 (records move
-// as values); there is no event time yet, so /watermarks is an empty list
-// and currentInputWatermark is Long.MIN_VALUE, Flink's value for no
-// watermark. The target directory of a savepoint names it (its last path
+// as values). /watermarks lists, as Flink's does, each subtask's input
+// watermark (its chain head's) as "SUBTASK.currentInputWatermark" with
+// the milliseconds as a string, Long.MIN_VALUE before the first, and
+// nothing for a source task, which has no input; a subtask of
+// /vertices/{vid} also carries currentInputWatermark and
+// currentOutputWatermark (its chain tail's) as numbers, flinksim's
+// addition. The target directory of a savepoint names it (its last path
 // element); the savepoint goes where the job's CheckpointConfig puts
 // savepoints. Start and end times are when the handler first saw the job
 // running and ended. Backpressure ratios are
@@ -59,8 +63,10 @@
 // flink_taskmanager_job_task_{busyTimeMsPerSecond,
 // backPressuredTimeMsPerSecond} adding task_id, task_name, subtask_index
 // and tm_id; flink_taskmanager_job_task_operator_{numRecordsIn,
-// numRecordsOut, numRecordsInPerSecond, currentInputWatermark} adding
-// operator_name. As in Flink's reporter, counters are gauges.
+// numRecordsOut, numRecordsInPerSecond, currentInputWatermark,
+// currentOutputWatermark} adding operator_name (watermarks in
+// milliseconds, Long.MIN_VALUE before the first). As in Flink's reporter,
+// counters are gauges.
 //
 // # The page
 //
@@ -68,7 +74,8 @@
 // polls the endpoints four times a second: the job graph (tasks with
 // their operators, parallelism and the partitioning of their inputs), the
 // subtasks with status, task manager, records in and out, busy and
-// backpressured time and watermark, the checkpoint history, the exception
+// backpressured time and input and output watermark ("none" before the
+// first and for a source's input), the checkpoint history, the exception
 // history, and buttons that trigger a savepoint and stop with one.
 //
 // # The caller's duties

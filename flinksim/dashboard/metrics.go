@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-	"math"
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -34,8 +33,10 @@ var (
 		"Records the operator emitted.", operatorLabels, nil)
 	descRecordsInRate = prometheus.NewDesc("flink_taskmanager_job_task_operator_numRecordsInPerSecond",
 		"Records the operator receives per second.", operatorLabels, nil)
-	descWatermark = prometheus.NewDesc("flink_taskmanager_job_task_operator_currentInputWatermark",
-		"The operator's input watermark; flinksim has no event time yet, so it is Flink's value for none, Long.MIN_VALUE.", operatorLabels, nil)
+	descInputWatermark = prometheus.NewDesc("flink_taskmanager_job_task_operator_currentInputWatermark",
+		"The operator's input watermark, in milliseconds; Long.MIN_VALUE before the first.", operatorLabels, nil)
+	descOutputWatermark = prometheus.NewDesc("flink_taskmanager_job_task_operator_currentOutputWatermark",
+		"The last watermark the operator emitted, in milliseconds; Long.MIN_VALUE before the first.", operatorLabels, nil)
 )
 
 func jobDesc(name, help string) *prometheus.Desc {
@@ -48,7 +49,7 @@ type collector struct{ h *Handler }
 // Describe implements prometheus.Collector.
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descUptime, descDowntime, descFullRestarts, descCompleted, descFailed, descLastDuration,
-		descLastSize, descBusy, descBackPressured, descRecordsIn, descRecordsOut, descRecordsInRate, descWatermark} {
+		descLastSize, descBusy, descBackPressured, descRecordsIn, descRecordsOut, descRecordsInRate, descInputWatermark, descOutputWatermark} {
 		ch <- d
 	}
 }
@@ -96,6 +97,7 @@ func collectJob(ch chan<- prometheus.Metric, e *entry) {
 		gauge(descRecordsIn, float64(m.RecordsIn), labels...)
 		gauge(descRecordsOut, float64(m.RecordsOut), labels...)
 		gauge(descRecordsInRate, v.recordsIn[i], labels...)
-		gauge(descWatermark, math.MinInt64, labels...)
+		gauge(descInputWatermark, float64(m.InputWatermark), labels...)
+		gauge(descOutputWatermark, float64(m.OutputWatermark), labels...)
 	}
 }

@@ -364,6 +364,12 @@ type Subtask struct {
 	// subtask's rates (flinksim's addition: Flink serves them as metrics).
 	BusyTimeMsPerSecond          float64 `json:"busyTimeMsPerSecond"`
 	BackPressuredTimeMsPerSecond float64 `json:"backPressuredTimeMsPerSecond"`
+	// CurrentInputWatermark is the input watermark of the chain's head
+	// and CurrentOutputWatermark the output watermark of its tail, in
+	// milliseconds, Long.MIN_VALUE before the first (flinksim's addition:
+	// Flink serves them as metrics).
+	CurrentInputWatermark  int64 `json:"currentInputWatermark"`
+	CurrentOutputWatermark int64 `json:"currentOutputWatermark"`
 }
 
 // VertexDetails is /jobs/{id}/vertices/{vid}.
@@ -391,11 +397,13 @@ func (h *Handler) vertexDetails(w http.ResponseWriter, r *http.Request, e *entry
 	d := VertexDetails{ID: vertexID(pt.Name), Name: pt.Name, Parallelism: pt.Parallelism, MaxParallelism: pt.MaxParallelism,
 		Now: time.Now().UnixMilli(), Subtasks: []Subtask{}}
 	for k, s := range subs {
+		in, out := subtaskWatermarks(pt, s.Subtask, v.metrics)
 		d.Subtasks = append(d.Subtasks, Subtask{Subtask: s.Subtask, Status: s.Status.String(), Attempt: v.restarts,
 			Endpoint: fmt.Sprintf("localhost:%d", s.TaskManager), StartTime: e.seen.UnixMilli(), EndTime: millis(end),
 			Duration: v.uptime.Milliseconds(), Metrics: subtaskIO(pt, s, v.metrics, v.uptime),
 			TaskManagerID: taskManagerID(s.TaskManager), StartTimeAlias: e.seen.UnixMilli(),
-			BusyTimeMsPerSecond: v.busy[idx[k]], BackPressuredTimeMsPerSecond: v.backpressured[idx[k]]})
+			BusyTimeMsPerSecond: v.busy[idx[k]], BackPressuredTimeMsPerSecond: v.backpressured[idx[k]],
+			CurrentInputWatermark: in, CurrentOutputWatermark: out})
 	}
 	writeJSON(w, http.StatusOK, d)
 }
@@ -448,22 +456,6 @@ func (h *Handler) backpressure(w http.ResponseWriter, r *http.Request, e *entry)
 	}
 	out.BackPressureLevel = backPressureLevel(worst)
 	writeJSON(w, http.StatusOK, out)
-}
-
-// Metric is one entry of Flink's metric lists, as /watermarks returns.
-type Metric struct {
-	ID    string `json:"id"`
-	Value string `json:"value"`
-}
-
-// watermarks serves Flink's shape, a list of "SUBTASK.currentInputWatermark"
-// metrics: flinksim has no event time yet, so the list is empty.
-func (h *Handler) watermarks(w http.ResponseWriter, r *http.Request, e *entry) {
-	if _, ok := planTask(e.job, r.PathValue("vid")); !ok {
-		writeError(w, http.StatusNotFound, "Vertex %s not found in job %s", r.PathValue("vid"), e.id)
-		return
-	}
-	writeJSON(w, http.StatusOK, []Metric{})
 }
 
 func (h *Handler) cancelJob(w http.ResponseWriter, r *http.Request, e *entry) {

@@ -73,9 +73,26 @@
 //
 // # Event time
 //
-// Per-partition watermarks with idleness, as Flink's Kafka source has,
-// wait for flinksim's event time (watermarks and timers are not built
-// yet). Record timestamps are available to the Deserializer meanwhile.
+// Each record's Kafka timestamp (Record.Timestamp, in milliseconds) is its
+// event timestamp, with flinksim.FromSource too: a timestamp assigner may
+// replace it. Run the source with flinksim.FromSourceWithWatermarks for
+// watermarks per partition, as Flink's KafkaSource has them:
+//
+//	strategy := flinksim.ForBoundedOutOfOrderness[string](5 * time.Second).WithIdleness(time.Minute)
+//	lines := flinksim.FromSourceWithWatermarks(env, "in", src, strategy)
+//
+// Every partition a subtask reads has a watermark generator of its own,
+// and the subtask's watermark is the minimum over its partitions: one
+// that lags holds the watermark back for all. So does a partition with no
+// record yet, from the start (as in Flink, whose split outputs exist from
+// when the splits are added), until the strategy's idleness timeout marks
+// it idle; without WithIdleness an empty partition holds the watermark
+// back for good. A bounded partition read to its stop offset releases its
+// generator and holds nothing back any more; at the end of input the
+// watermark is flinksim.MaxWatermark. A subtask that reads no partition
+// holds the watermark back downstream until idleness marks it idle.
+// Generators start afresh after a restore: watermarks are not in
+// checkpoints, as in Flink.
 //
 // # The sink
 //

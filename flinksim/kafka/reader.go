@@ -33,9 +33,10 @@ type reader[T any] struct {
 
 	cl        *kgo.Client // the consumer; nil until the reader has a partition
 	splits    []*Split    // partition splits, in the order they came
-	byTP      map[TopicPartition]*Split
-	unread    int    // splits not Done
-	discovery *Split // the discovery split, if this reader holds it
+	byTP      map[TopicPartition]*partition[T]
+	fresh     []*partition[T] // partitions whose split output PollNext is yet to create
+	unread    int             // splits not Done
+	discovery *Split          // the discovery split, if this reader holds it
 	noMore    bool
 
 	cur []*kgo.Record // the batch being emitted
@@ -70,9 +71,20 @@ type checkpointOffsets struct {
 	offsets map[TopicPartition]int64
 }
 
+// partition is a partition split the reader reads and its output: each
+// partition emits through a split output of its own
+// (flinksim.ReaderOutput.Split), so that with
+// flinksim.FromSourceWithWatermarks every partition has its own watermark
+// generator, as in Flink's KafkaSource.
+type partition[T any] struct {
+	split *Split
+	id    string // the split output's id: TOPIC-PARTITION
+	out   flinksim.SplitOutput[T]
+}
+
 func newReader[T any](s *Source[T], rc *flinksim.ReaderContext) (*reader[T], error) {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &reader[T]{cfg: &s.cfg, rc: rc, log: rc.Logger(), byTP: map[TopicPartition]*Split{},
+	return &reader[T]{cfg: &s.cfg, rc: rc, log: rc.Logger(), byTP: map[TopicPartition]*partition[T]{},
 		batches: make(chan fetched, 1), found: make(chan discovered, 1),
 		commits: make(chan map[TopicPartition]int64, 1), ctx: ctx, cancel: cancel}, nil
 }
@@ -100,13 +112,24 @@ func (r *reader[T]) AddSplits(splits []Split) error {
 			if r.byTP[tp] != nil {
 				return fmt.Errorf("%w: partition %v twice", ErrSplit, tp)
 			}
-			r.byTP[tp] = &s
-			r.splits = append(r.splits, &s)
-			r.unread++
+			r.track(tp, &s)
 			added = append(added, &s)
 		}
 	}
 	return r.consume(added)
+}
+
+// track adds split s of partition tp to the splits read. Its output is
+// created at the next PollNext, before any record: a partition that has
+// no record yet holds the watermark back (unless the strategy's idleness
+// says it is idle), as in Flink, where the split outputs are created when
+// the splits are added.
+func (r *reader[T]) track(tp TopicPartition, s *Split) {
+	p := &partition[T]{split: s, id: tp.String()}
+	r.byTP[tp] = p
+	r.fresh = append(r.fresh, p)
+	r.splits = append(r.splits, s)
+	r.unread++
 }
 
 // consume starts fetching splits, creating the consumer and its goroutine
@@ -271,9 +294,7 @@ func (r *reader[T]) adopt() error {
 			if r.byTP[tp] != nil {
 				continue
 			}
-			r.byTP[tp] = s
-			r.splits = append(r.splits, s)
-			r.unread++
+			r.track(tp, s)
 			added = append(added, s)
 			r.log.Info("kafka: new partition", zap.Stringer("partition", tp))
 		}
@@ -287,10 +308,23 @@ func (r *reader[T]) adopt() error {
 // PollNext implements flinksim.SourceReader. It never waits: with no
 // fetched batch at hand it reports NothingAvailable, and the fetch
 // goroutine calls Available when the next one is there.
+//
+// Each record goes out through its partition's split output with the
+// record's timestamp as its event timestamp; a bounded partition read to
+// its stop offset releases its output.
 func (r *reader[T]) PollNext(out flinksim.Collector[T]) (flinksim.InputStatus, error) {
+	ro, ok := out.(flinksim.ReaderOutput[T])
+	if !ok {
+		return flinksim.MoreAvailable, fmt.Errorf("kafka: the source's output %T is not a flinksim.ReaderOutput", out)
+	}
 	if err := r.adopt(); err != nil {
 		return flinksim.MoreAvailable, err
 	}
+	for _, p := range r.fresh {
+		p.out = ro.Split(p.id)
+	}
+	clear(r.fresh)
+	r.fresh = r.fresh[:0]
 	if r.pos >= len(r.cur) {
 		select {
 		case f := <-r.batches:
@@ -309,13 +343,14 @@ func (r *reader[T]) PollNext(out flinksim.Collector[T]) (flinksim.InputStatus, e
 		rec := r.cur[r.pos]
 		r.cur[r.pos] = nil
 		r.pos++
-		s := r.byTP[TopicPartition{rec.Topic, rec.Partition}]
-		if s == nil || s.Done() || (s.Offset != EarliestOffset && rec.Offset < s.Offset) {
+		p := r.byTP[TopicPartition{rec.Topic, rec.Partition}]
+		if p == nil || p.split.Done() || (p.split.Offset != EarliestOffset && rec.Offset < p.split.Offset) {
 			continue
 		}
+		s := p.split
 		if s.StopOffset != NoStopOffset && rec.Offset >= s.StopOffset {
 			s.Offset = s.StopOffset
-			r.finish(s)
+			r.finish(p, ro)
 			continue
 		}
 		s.Offset = rec.Offset + 1
@@ -324,11 +359,11 @@ func (r *reader[T]) PollNext(out flinksim.Collector[T]) (flinksim.InputStatus, e
 			if err != nil {
 				return flinksim.MoreAvailable, fmt.Errorf("kafka: deserialize %s-%d at offset %d: %w", rec.Topic, rec.Partition, rec.Offset, err)
 			}
-			out.Collect(v)
+			p.out.CollectAt(v, rec.Timestamp.UnixMilli())
 			emitted++
 		}
 		if s.Done() {
-			r.finish(s)
+			r.finish(p, ro)
 		}
 	}
 	if r.pos >= len(r.cur) {
@@ -340,10 +375,12 @@ func (r *reader[T]) PollNext(out flinksim.Collector[T]) (flinksim.InputStatus, e
 	return flinksim.MoreAvailable, nil
 }
 
-// finish stops fetching a split read to its stop offset.
-func (r *reader[T]) finish(s *Split) {
+// finish stops fetching a split read to its stop offset, and releases its
+// output: its watermark holds the others back no more.
+func (r *reader[T]) finish(p *partition[T], ro flinksim.ReaderOutput[T]) {
 	r.unread--
-	r.cl.RemoveConsumePartitions(map[string][]int32{s.Topic: {s.Partition}})
+	r.cl.RemoveConsumePartitions(map[string][]int32{p.split.Topic: {p.split.Partition}})
+	ro.ReleaseSplit(p.id)
 }
 
 func recordOf(rec *kgo.Record) *Record {
