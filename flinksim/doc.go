@@ -518,6 +518,38 @@
 // parallelism. Invalid settings — the zero assigner, a count below 1, a
 // negative lateness, an empty late tag — are errors when the job is built.
 //
+// # Two inputs
+//
+// [Connect] joins two streams of different types into one operator:
+// [CoMap] and [CoFlatMap] take a function per input, [CoProcess] a
+// [CoProcessFunction] (ProcessElement1 and ProcessElement2, with a
+// [ProcessContext]). [ConnectKeyed] connects two keyed streams whose keys
+// have one type and one encoding, so a key lands in one subtask whichever
+// input it comes on; [KeyedCoProcess] runs a [KeyedCoProcessFunction] that
+// sees the key's state and timers from both inputs. The operator's
+// watermark is the minimum of its inputs'.
+//
+// The broadcast state pattern: [ConnectBroadcast] and
+// [ConnectKeyedBroadcast] connect a stream with one broadcast to every
+// subtask, and [ProcessBroadcast] and [ProcessKeyedBroadcast] run a
+// [BroadcastProcessFunction] or [KeyedBroadcastProcessFunction]. State
+// declared with [NewBroadcastState] is a map every subtask holds the same
+// copy of: only ProcessBroadcastElement may change it (elsewhere a change
+// fails the operator with [ErrBroadcastReadOnly]), and in the keyed form
+// it can reach every key's state with
+// [KeyedBroadcastContext.ApplyToKeyedState]. Broadcast state is
+// snapshotted once, by subtask 0, and every subtask of a restored job, at
+// any parallelism, starts from that copy.
+//
+// Joins on keyed streams, in event time: [IntervalJoin] pairs a record of
+// the first stream with every record of the second of its key whose
+// timestamp is within [lower, upper] of its own, keeping each side's
+// records only until the watermark shows nothing more can match them (a
+// record behind the watermark is late and dropped, as in Flink);
+// [JoinWindow] pairs the records of one key in one window of an assigner,
+// and [CoGroupWindow] hands a function both sides' records of each key and
+// window.
+//
 // # Jobs
 //
 // [Environment.Execute] runs the job and waits for it to end, returning a
