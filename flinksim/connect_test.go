@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -350,4 +351,38 @@ func (coFn) ProcessElement1(_ *flinksim.ProcessContext, a int, out flinksim.Coll
 func (coFn) ProcessElement2(_ *flinksim.ProcessContext, b string, out flinksim.Collector[string]) error {
 	out.Collect("2:" + b)
 	return nil
+}
+
+// TestKeyedBroadcastStateAfterFailure: a subtask that fails after the rules
+// were broadcast and checkpointed comes back, with every other subtask,
+// from the checkpoint's single copy of the broadcast state: the rules are
+// not broadcast again, yet every subtask holds them all.
+//
+// Mutants: subtask 0's copy restored to new subtask 0 only (the others
+// have no rules after the restart); the broadcast state left out of the
+// snapshot (no subtask has rules after the restart).
+func TestKeyedBroadcastStateAfterFailure(t *testing.T) {
+	rules := []string{"a=1", "b=2", "c=3"}
+	for _, seed := range []uint64{1, 2, 3} {
+		store, _ := cpMemStore(t)
+		env := flinksim.NewEnvironment(flinksim.WithParallelism(3), flinksim.WithSimulation(seed, nil), flinksim.WithBatchSize(16),
+			flinksim.WithCheckpointing(flinksim.CheckpointConfig{Store: store, Interval: 5 * time.Millisecond}),
+			flinksim.WithRestartStrategy(flinksim.FixedDelayRestart(1, 0)),
+			flinksim.WithFaults(flinksim.NewFaultInjector(flinksim.Fault{Operator: "apply", Subtask: 1, Point: flinksim.FaultRecord, After: 600})))
+		keys := flinksim.KeyBy(flinksim.FromSlice(env, "keys", seq(0, 3000)), func(v int) int { return v % 64 })
+		rs := flinksim.FromSlice(env, "rules", rules, flinksim.Parallelism(1))
+		out := flinksim.Collect(flinksim.ProcessKeyedBroadcast(flinksim.ConnectKeyedBroadcast(keys, rs), "apply",
+			func(rt *flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedBroadcastProcessFunction[int, int, string, string], error) {
+				return &rulesFn{rules: flinksim.NewBroadcastState[string, int](rt, "rules"), rt: rt}, nil
+			}), "sink")
+		res, err := env.Execute(t.Context(), "rules")
+		require.NoError(t, err)
+		require.EqualValues(t, 1, res.Restarts, "seed %d: the fault should strike once", seed)
+		got := out.Values()
+		require.Len(t, got, 64, "seed %d", seed)
+		for _, line := range got {
+			_, rs, _ := strings.Cut(line, ": ")
+			assert.Equal(t, "a=1,b=2,c=3", rs, "seed %d: %s", seed, line)
+		}
+	}
 }
