@@ -89,10 +89,15 @@ func committedLines(t *testing.T, q query, w *workload, events int64, opts ...fl
 }
 
 // exactlyOnce are the options of a checked run: exactly-once checkpoints
-// every few milliseconds and restarts without delay.
+// every few milliseconds, restarts without delay, and watermarks every
+// millisecond, so that windows fire, auctions close and state is cleaned
+// up while the run goes on (with the default 200 ms, a run of a few
+// milliseconds would do all of it at the end of input, and a failure
+// would never meet a window or an auction half done).
 func exactlyOnce(p int, extra ...flinksim.Option) []flinksim.Option {
 	return append([]flinksim.Option{
 		flinksim.WithParallelism(p),
+		func(c *flinksim.Config) { c.WatermarkInterval = time.Millisecond },
 		flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: 5 * time.Millisecond, Mode: flinksim.ExactlyOnce}),
 		flinksim.WithRestartStrategy(flinksim.FixedDelayRestart(20, 0)),
 	}, extra...)

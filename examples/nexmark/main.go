@@ -162,7 +162,7 @@ func checkpointsText(cfg config, res *flinksim.JobResult) string {
 // runQuery runs query q over events [0, events) of g into a sink of kind
 // sink, and returns its output with the wall and CPU time the job took.
 func runQuery(ctx context.Context, q query, g *nexmark.Generator, events int64, sink sinkKind, opts ...flinksim.Option) (output, runStats, error) {
-	src, err := nexmark.NewSource(g, nexmark.SourceConfig{Events: events})
+	src, err := nexmark.NewSource(g, nexmark.SourceConfig{Events: events, Splits: splitsOf(events)})
 	if err != nil {
 		return output{}, runStats{}, err
 	}
@@ -176,4 +176,19 @@ func runQuery(ctx context.Context, q query, g *nexmark.Generator, events int64, 
 		return output{}, stats, fmt.Errorf("%s: %w", q.name, err)
 	}
 	return out, stats, nil
+}
+
+// splitEvents is how many events each of the source's splits holds, at
+// most. The source deals its splits out to its subtasks in turn and each
+// reads its own in order, so with splits this small every subtask reads
+// events of about the same time: the watermark, the minimum over the
+// subtasks, stays close to the events and windows and auctions close as
+// they would in one stream. (With one split per subtask, subtask 1 would
+// start in the middle of the stream, and everything it reads would wait
+// in state for subtask 0 to catch up.)
+const splitEvents = 10_000
+
+// splitsOf returns how many splits the source of events events has.
+func splitsOf(events int64) int {
+	return int(max(1, (events+splitEvents-1)/splitEvents))
 }

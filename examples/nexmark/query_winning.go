@@ -1,6 +1,8 @@
 package main
 
 import (
+	"math"
+
 	"github.com/flinksim/go-flinksim/examples/nexmark/nexmark"
 	"github.com/flinksim/go-flinksim/flinksim"
 )
@@ -15,7 +17,10 @@ import (
 //
 // A bid may arrive before its auction (another source subtask, or the
 // same millisecond); it waits in state until the watermark passes its
-// time, after which no auction it could belong to can arrive.
+// time, after which no auction it could belong to can arrive. A closed
+// auction leaves a mark for closedRetention of event time, so that the
+// bids still made for it are dropped at once rather than kept waiting
+// for an auction that already came and went.
 func winningBids(events flinksim.Stream[nexmark.Event]) flinksim.Stream[nexmark.Q9Row] {
 	joined := flinksim.ConnectKeyed(
 		flinksim.KeyBy(auctions(events), func(a nexmark.Auction) int64 { return a.ID }),
@@ -24,17 +29,28 @@ func winningBids(events flinksim.Stream[nexmark.Event]) flinksim.Stream[nexmark.
 		func(rt *flinksim.KeyedRuntimeContext[int64]) (flinksim.KeyedCoProcessFunction[int64, nexmark.Auction, nexmark.Bid, nexmark.Q9Row], error) {
 			return &auctionClose{
 				auction: flinksim.NewValueState[nexmark.Auction](rt, "auction"),
+				closed:  flinksim.NewValueState[int64](rt, "closed-at"),
 				best:    flinksim.NewValueState[nexmark.Bid](rt, "best-bid"),
 				early:   flinksim.NewListState[nexmark.Bid](rt, "early-bids"),
+				sweep:   flinksim.NewValueState[int64](rt, "early-bids-timer"),
 			}, nil
 		})
 }
 
+// closedRetention is how long, in event time, a closed auction's mark
+// stays: bids for an auction are made within a few seconds of its start
+// (the generator picks among the latest auctions), so after that a mark
+// is rarely needed; a bid that comes later still is kept until the
+// watermark passes it, as for any bid without its auction, and dropped.
+const closedRetention = 10_000
+
 // auctionClose keeps one auction's best bid until the auction closes.
 type auctionClose struct {
-	auction flinksim.ValueState[nexmark.Auction]
+	auction flinksim.ValueState[nexmark.Auction] // the open auction
+	closed  flinksim.ValueState[int64]           // the expiry of the auction that closed
 	best    flinksim.ValueState[nexmark.Bid]
 	early   flinksim.ListState[nexmark.Bid] // bids that came before their auction
+	sweep   flinksim.ValueState[int64]      // the timer that drops early bids: the earliest's time
 }
 
 func (c *auctionClose) ProcessElement1(ctx *flinksim.KeyedContext[int64], a nexmark.Auction, _ flinksim.Collector[nexmark.Q9Row]) error {
@@ -43,6 +59,10 @@ func (c *auctionClose) ProcessElement1(ctx *flinksim.KeyedContext[int64], a nexm
 		c.offer(a, b)
 	}
 	c.early.Clear()
+	if t, ok := c.sweep.Value(); ok {
+		ctx.TimerService().DeleteEventTimeTimer(t)
+		c.sweep.Clear()
+	}
 	ctx.TimerService().RegisterEventTimeTimer(a.Expires)
 	return nil
 }
@@ -52,8 +72,17 @@ func (c *auctionClose) ProcessElement2(ctx *flinksim.KeyedContext[int64], b nexm
 		c.offer(a, b)
 		return nil
 	}
+	if _, ok := c.closed.Value(); ok {
+		return nil // after the close: later than the auction's expiry
+	}
 	c.early.Add(b)
-	ctx.TimerService().RegisterEventTimeTimer(b.DateTime)
+	if t, ok := c.sweep.Value(); !ok || b.DateTime < t {
+		if ok {
+			ctx.TimerService().DeleteEventTimeTimer(t)
+		}
+		ctx.TimerService().RegisterEventTimeTimer(b.DateTime)
+		c.sweep.Update(b.DateTime)
+	}
 	return nil
 }
 
@@ -67,32 +96,46 @@ func (c *auctionClose) offer(a nexmark.Auction, b nexmark.Bid) {
 	}
 }
 
-// OnTimer closes the auction at its expiry, or drops the early bids the
-// watermark has passed when no auction came for them.
-func (c *auctionClose) OnTimer(_ *flinksim.OnTimerContext[int64], t int64, out flinksim.Collector[nexmark.Q9Row]) error {
-	a, ok := c.auction.Value()
-	if ok {
+// OnTimer closes the auction at its expiry, drops its mark once the
+// retention passed, or drops the early bids the watermark has passed when
+// no auction came for them. Early bids share one timer, at the earliest
+// of their times, moved to the earliest of those left when it fires.
+func (c *auctionClose) OnTimer(ctx *flinksim.OnTimerContext[int64], t int64, out flinksim.Collector[nexmark.Q9Row]) error {
+	if a, ok := c.auction.Value(); ok {
 		if t == a.Expires {
 			if b, sold := c.best.Value(); sold {
 				out.Collect(nexmark.Q9Row{Auction: a, Bid: b})
 			}
 			c.auction.Clear()
 			c.best.Clear()
+			c.closed.Update(a.Expires)
+			ctx.TimerService().RegisterEventTimeTimer(a.Expires + closedRetention)
+		}
+		return nil
+	}
+	if expires, ok := c.closed.Value(); ok {
+		if t == expires+closedRetention {
+			c.closed.Clear()
 		}
 		return nil
 	}
 	early := c.early.Get()
 	kept := early[:0]
+	next := int64(math.MaxInt64)
 	for _, b := range early {
 		if b.DateTime > t {
 			kept = append(kept, b)
+			next = min(next, b.DateTime)
 		}
 	}
 	if len(kept) == 0 {
 		c.early.Clear()
-	} else if len(kept) < len(early) {
-		c.early.Update(kept)
+		c.sweep.Clear()
+		return nil
 	}
+	c.early.Update(kept)
+	ctx.TimerService().RegisterEventTimeTimer(next)
+	c.sweep.Update(next)
 	return nil
 }
 

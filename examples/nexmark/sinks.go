@@ -57,6 +57,11 @@ func (s *summary) add(line string) {
 	h.Write([]byte(line))
 	s.Rows++
 	s.Checksum += h.Sum64()
+	s.sample(line)
+}
+
+// sample keeps line among the samples if it is one of the smallest.
+func (s *summary) sample(line string) {
 	if len(s.Samples) == summarySamples && line >= s.Samples[summarySamples-1] {
 		return
 	}
@@ -72,14 +77,7 @@ func (s *summary) merge(o summary) {
 	s.Rows += o.Rows
 	s.Checksum += o.Checksum
 	for _, l := range o.Samples {
-		if len(s.Samples) == summarySamples && l >= s.Samples[summarySamples-1] {
-			continue
-		}
-		i, _ := slices.BinarySearch(s.Samples, l)
-		s.Samples = slices.Insert(s.Samples, i, l)
-		if len(s.Samples) > summarySamples {
-			s.Samples = s.Samples[:summarySamples]
-		}
+		s.sample(l)
 	}
 }
 
