@@ -25,8 +25,13 @@ var benchEvents = flag.Int64("nexmark.events", 10_000_000, "events per Nexmark b
 //     Nexmark's published results give;
 //   - cores: CPU seconds over wall seconds;
 //   - allocs/event and B/event: heap allocations and bytes per event;
-//   - state-B: the largest checkpoint of the run (the checkpoint at the
-//     end of input included), the bytes written to the store;
+//   - state-B: the size of the job's state half-way: a savepoint taken
+//     when source subtask 0 has emitted half its events (the bytes
+//     written to the store; one extra snapshot in the measured run);
+//   - last-checkpoint-B: the last checkpoint's size, JobClient's
+//     lastCheckpointSize (with runs shorter than the interval, the
+//     checkpoint at the end of input, after every window and auction
+//     closed);
 //   - rows: result rows.
 //
 // Run it with -benchtime=1x: one run of 10,000,000 events is the
@@ -44,13 +49,15 @@ func BenchmarkQuery(b *testing.B) {
 					cpu, wall      float64
 					mallocs, bytes uint64
 					stateBytes     int64
+					lastBytes      int64
 				)
 				for b.Loop() {
 					var before, after runtime.MemStats
 					runtime.ReadMemStats(&before)
 					out, stats, err := runQuery(context.Background(), q, g, *benchEvents, sinkCount,
 						flinksim.WithParallelism(p),
-						flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: 10 * time.Second, Mode: flinksim.ExactlyOnce}))
+						flinksim.WithCheckpointing(flinksim.CheckpointConfig{Interval: 10 * time.Second, Mode: flinksim.ExactlyOnce}),
+						flinksim.WithSavepointAt(flinksim.SavepointAt{Operator: "nexmark", After: *benchEvents / int64(p) / 2, Name: "half-way"}))
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -62,8 +69,11 @@ func BenchmarkQuery(b *testing.B) {
 					mallocs += after.Mallocs - before.Mallocs
 					bytes += after.TotalAlloc - before.TotalAlloc
 					for _, c := range stats.Result.Checkpoints.History {
-						stateBytes = max(stateBytes, c.Size)
+						if c.Savepoint == "half-way" {
+							stateBytes = max(stateBytes, c.Size)
+						}
 					}
+					lastBytes = max(lastBytes, stats.Result.Checkpoints.LastCheckpointSize)
 				}
 				b.ReportMetric(float64(events)/wall, "events/s")
 				if cpu > 0 {
@@ -73,6 +83,7 @@ func BenchmarkQuery(b *testing.B) {
 				b.ReportMetric(float64(mallocs)/float64(events), "allocs/event")
 				b.ReportMetric(float64(bytes)/float64(events), "B/event")
 				b.ReportMetric(float64(stateBytes), "state-B")
+				b.ReportMetric(float64(lastBytes), "last-checkpoint-B")
 				b.ReportMetric(float64(rows)/float64(b.N), "rows")
 			})
 		}

@@ -111,22 +111,26 @@ func exactlyOnce(p int, extra ...flinksim.Option) []flinksim.Option {
 // canonical lines, equals nexmark.Reference's line for line.
 //
 // Mutants (each made once in the job, each fails this test):
-//   - q1 at rate 907 (query_bids.go q1Rate);
+//   - q1 at rate 907 (q1Rate);
 //   - q2 selecting Auction%Q2Modulus == 1;
-//   - q3 dropping the auctions that wait for their seller (ProcessElement1
-//     not emitting j.waiting);
-//   - q3 joining sellers of any state (kept.Local always true);
-//   - winning bids: the lifetime's end excluded (b.DateTime >= a.Expires),
-//     the reserve ignored, the tie rule reversed (!BetterBid), bids that
-//     came before their auction ignored (early bids never offered), and the
-//     auction closing one millisecond early (timer at Expires-1 closes
-//     nothing: no rows);
-//   - q4 averaging with the last price only;
-//   - q6 keeping 9 sales instead of Q6Auctions, ordering sales by id only;
-//   - q5 with a 9 s window, a 1 s slide, and ties dropped (only the first
-//     auction with the top count);
-//   - q7 with a 5 s window, and ties dropped;
-//   - q8 with a 5 s window, and persons without auctions reported.
+//   - q3 dropping the auctions that waited for their seller, and q3
+//     joining sellers of any state (kept.Local always true);
+//   - winning bids with the lifetime's end excluded (b.DateTime >=
+//     a.Expires), the reserve ignored, the comparison reversed
+//     (!BetterBid), the bids that came before their auction never
+//     offered, and the close timer at Expires-1 (it then closes nothing);
+//   - q4 reporting the last winning price instead of the average;
+//   - q6 keeping 9 sales instead of Q6Auctions, ordering sales by id
+//     alone, and taking the average as the update's version;
+//   - q5 with a 9 s window, with a 1 s slide, and dropping auctions tied
+//     for the top count;
+//   - q7 with a 5 s window;
+//   - q8 with a 5 s window, and reporting persons without auctions.
+//
+// Ties of q7 and q9 are too rare in generated prices for this test: see
+// TestQueriesBreakTies. Dropping bids for a closed auction at once
+// (auctionClose's closed mark) is a saving, not a rule: keeping them as
+// early bids gives the same output, and no test fails.
 func TestQueriesMatchReference(t *testing.T) {
 	for _, w := range workloads(t) {
 		for _, q := range queries {
@@ -183,8 +187,10 @@ func randomFaults(r *rand.Rand, q query, p int, events int64) []flinksim.Fault {
 // events of each workload, to stay within a minute under the race
 // detector; -nexmark.full uses 100,000.
 //
-// Mutants: the TransactionalCollector replaced by a plain Collect sink
-// (rows replayed after a restore are committed twice) fails this test.
+// Mutants (each fails this test): q4's running sums kept in a Go map of
+// the function instead of keyed state (a restore loses them); the checks
+// run with at-least-once checkpoints (rows replayed after a restore are
+// committed twice).
 func TestQueriesExactlyOnceWithFailures(t *testing.T) {
 	events := int64(10_000)
 	if *full {
