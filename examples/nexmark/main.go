@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/flinksim/go-flinksim/examples/nexmark/nexmark"
@@ -44,13 +45,22 @@ func main() {
 		return
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "nexmark:", err)
+		fmt.Fprintln(os.Stderr, errorLine(err))
 		os.Exit(2)
 	}
 	if err := run(context.Background(), cfg, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "nexmark:", err)
+		fmt.Fprintln(os.Stderr, errorLine(err))
 		os.Exit(1)
 	}
+}
+
+// errorLine is the command's one-line message for err, prefixed with the
+// command's name once (package nexmark's errors carry it already).
+func errorLine(err error) string {
+	if msg := err.Error(); strings.HasPrefix(msg, "nexmark:") {
+		return msg
+	}
+	return "nexmark: " + err.Error()
 }
 
 // config is the command's flags.

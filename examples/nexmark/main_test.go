@@ -64,3 +64,11 @@ func TestParseArgs(t *testing.T) {
 	_, err = parseArgs([]string{"--help"}, io.Discard)
 	require.ErrorIs(t, err, flag.ErrHelp)
 }
+
+// TestErrorLine checks that the command names itself once in its errors.
+func TestErrorLine(t *testing.T) {
+	_, err := parseArgs([]string{"--query", "q10"}, io.Discard)
+	require.Equal(t, `nexmark: unknown query: "q10" (known: [q0 q1 q2 q3 q4 q5 q6 q7 q8 q9])`, errorLine(err))
+	_, err = parseArgs([]string{"--parallelism", "0"}, io.Discard)
+	require.Equal(t, "nexmark: --parallelism 0: at least 1", errorLine(err))
+}
