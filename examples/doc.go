@@ -32,5 +32,10 @@
 //
 //	go run ./examples/teach [--out DIR] [--mode exactly-once|at-least-once] [--seed N]
 //
-// Planned: fraud detection with keyed state and timers, and a Nexmark query.
+// nexmark runs a query of the Nexmark benchmark, q0 … q9, as a DataStream
+// job over generated events, with exactly-once checkpoints, and prints a
+// summary of its result and its throughput per CPU-second; --verify checks
+// the result against a plain reference computation:
+//
+//	go run ./examples/nexmark --query q5 [--events N] [--parallelism N] [--checkpoint-interval D] [--verify]
 package examples

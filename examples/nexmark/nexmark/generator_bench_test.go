@@ -11,7 +11,7 @@ import (
 // with the cores used (CPU time over wall time, GC included), since
 // cpu0 — the per-core figure the benchmark compares.
 func reportRates(b *testing.B, events int64, cpu0 float64) {
-	cpu := cpuSeconds() - cpu0
+	cpu := CPUSeconds() - cpu0
 	wall := b.Elapsed().Seconds()
 	b.ReportMetric(float64(events)/wall, "events/s")
 	if cpu > 0 {
@@ -35,7 +35,7 @@ func BenchmarkGenerate(b *testing.B) {
 			buf := make([]Event, 256)
 			b.ReportAllocs()
 			n := int64(0)
-			cpu0 := cpuSeconds()
+			cpu0 := CPUSeconds()
 			for b.Loop() {
 				if err := g.Fill(buf, n); err != nil {
 					b.Fatal(err)
@@ -59,7 +59,7 @@ func BenchmarkSourceJob(b *testing.B) {
 	for _, p := range []int{1, 2} {
 		b.Run(map[int]string{1: "p1", 2: "p2"}[p], func(b *testing.B) {
 			b.ReportAllocs()
-			cpu0 := cpuSeconds()
+			cpu0 := CPUSeconds()
 			for b.Loop() {
 				src, err := NewSource(g, SourceConfig{Events: events})
 				if err != nil {
