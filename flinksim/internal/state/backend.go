@@ -125,7 +125,7 @@ func (b *Backend[K]) ForEachKey(fn func(k K, kg int) error) error {
 		seen := make(map[K]bool)
 		var keys []K
 		for _, t := range b.tables {
-			if l, ok := t.(interface{ appendKeys(dst []K, i int) []K }); ok {
+			if l, ok := t.(keyLister[K]); ok {
 				for _, k := range l.appendKeys(nil, i) {
 					if !seen[k] {
 						seen[k] = true
@@ -347,6 +347,13 @@ func (m *Map[K, V]) Delete() {
 		m.slot = nil
 	}
 }
+
+// keyLister is a table whose keys ForEachKey visits.
+type keyLister[K comparable] interface {
+	appendKeys(dst []K, i int) []K
+}
+
+var _ keyLister[int] = (*Map[int, int])(nil)
 
 // appendKeys appends the keys with an entry in the i-th key group of the
 // backend's range.
