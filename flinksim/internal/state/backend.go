@@ -126,7 +126,7 @@ func (b *Backend[K]) ForEachKey(fn func(k K, kg int) error) error {
 		var keys []K
 		for _, t := range b.tables {
 			if l, ok := t.(keyLister[K]); ok {
-				for _, k := range l.appendKeys(nil, i) {
+				for _, k := range l.AppendKeys(nil, i) {
 					if !seen[k] {
 						seen[k] = true
 						keys = append(keys, k)
@@ -350,14 +350,12 @@ func (m *Map[K, V]) Delete() {
 
 // keyLister is a table whose keys ForEachKey visits.
 type keyLister[K comparable] interface {
-	appendKeys(dst []K, i int) []K
+	AppendKeys(dst []K, i int) []K
 }
 
-var _ keyLister[int] = (*Map[int, int])(nil)
-
-// appendKeys appends the keys with an entry in the i-th key group of the
+// AppendKeys appends the keys with an entry in the i-th key group of the
 // backend's range.
-func (m *Map[K, V]) appendKeys(dst []K, i int) []K {
+func (m *Map[K, V]) AppendKeys(dst []K, i int) []K {
 	for k := range m.groups[i] {
 		dst = append(dst, k)
 	}
