@@ -269,8 +269,10 @@ type KeyedBroadcastContext[K comparable] struct {
 // order, and by their encoding within a key group. It stops at fn's first
 // error and returns it.
 func (c *KeyedBroadcastContext[K]) ApplyToKeyedState(fn func(key K) error) error {
-	return c.op.rt.backend.ForEachKey(func(k K, kg int) error {
-		c.op.rt.backend.SetCurrentKey(k, kg)
+	b := c.op.rt.backend
+	defer b.ClearCurrentKey() // no key is current in ProcessBroadcastElement
+	return b.ForEachKey(func(k K, kg int) error {
+		b.SetCurrentKey(k, kg)
 		return fn(k)
 	})
 }
@@ -360,6 +362,9 @@ func (o *keyedBroadcastOp[K, A, B, O]) ProcessBatchOf(input int, b any, from, to
 	rt := o.keyedFunctionCore.rt
 	rt.broadcastWritable = true
 	defer func() { rt.broadcastWritable = false }()
+	// A broadcast record has no key: keyed state is reached only through
+	// ApplyToKeyedState, as in Flink.
+	rt.backend.ClearCurrentKey()
 	eachRecord(o.ctx, b.(*engine.Batch[B]), from, to, func(v B) error {
 		return o.fn.ProcessBroadcastElement(&o.bctx, v, o.out)
 	})

@@ -386,3 +386,70 @@ func TestKeyedBroadcastStateAfterFailure(t *testing.T) {
 		}
 	}
 }
+
+// resetter counts records per key; a broadcast "reset" clears every key's
+// count through ApplyToKeyedState, and a broadcast "touch" uses keyed state
+// outside it, which must fail: a broadcast record has no key.
+type resetter struct {
+	n flinksim.ValueState[int]
+}
+
+func (r *resetter) ProcessElement(ctx *flinksim.KeyedContext[int], v int, out flinksim.Collector[string]) error {
+	c, _ := r.n.Value()
+	r.n.Update(c + 1)
+	ctx.TimerService().RegisterEventTimeTimer(math.MaxInt64)
+	return nil
+}
+
+func (r *resetter) ProcessBroadcastElement(ctx *flinksim.KeyedBroadcastContext[int], cmd string, out flinksim.Collector[string]) error {
+	if cmd == "touch" {
+		r.n.Value()
+		return nil
+	}
+	return ctx.ApplyToKeyedState(func(int) error {
+		r.n.Clear()
+		return nil
+	})
+}
+
+func (r *resetter) OnTimer(ctx *flinksim.OnTimerContext[int], _ int64, out flinksim.Collector[string]) error {
+	c, _ := r.n.Value()
+	out.Collect(fmt.Sprintf("%d:%d", ctx.Key(), c))
+	return nil
+}
+
+// TestApplyToKeyedState: ApplyToKeyedState reaches every key's state from
+// a broadcast record, and keyed state used outside it there fails the job
+// with ErrNoKey instead of reading the last record's key.
+//
+// Mutants: the current key not cleared before ProcessBroadcastElement (the
+// "touch" reads the last key's state: no error).
+func TestApplyToKeyedState(t *testing.T) {
+	build := func(env *flinksim.Environment, cmds []string) *flinksim.CollectSink[string] {
+		keys := flinksim.KeyBy(flinksim.FromSlice(env, "keys", seq(0, 20)), func(v int) int { return v % 4 })
+		ctl := flinksim.FromSlice(env, "control", cmds, flinksim.Parallelism(1))
+		return flinksim.Collect(flinksim.ProcessKeyedBroadcast(flinksim.ConnectKeyedBroadcast(keys, ctl), "count",
+			func(rt *flinksim.KeyedRuntimeContext[int]) (flinksim.KeyedBroadcastProcessFunction[int, int, string, string], error) {
+				return &resetter{n: flinksim.NewValueState[int](rt, "n")}, nil
+			}), "sink")
+	}
+	forEachExecutor(t, func(t *testing.T, ex executor) {
+		env := ex.newEnv(flinksim.WithParallelism(2))
+		out := build(env, []string{"reset"})
+		_, err := env.Execute(t.Context(), "reset")
+		require.NoError(t, err)
+		// Each key counted 5 records; a reset that came in between cleared
+		// what it had then, so every count is between 0 and 5.
+		require.Len(t, out.Values(), 4)
+		for _, line := range out.Values() {
+			var k, c int
+			fmt.Sscanf(line, "%d:%d", &k, &c)
+			assert.True(t, c >= 0 && c <= 5, line)
+		}
+
+		env = ex.newEnv(flinksim.WithParallelism(2))
+		build(env, []string{"touch"})
+		_, err = env.Execute(t.Context(), "touch")
+		require.ErrorIs(t, err, flinksim.ErrNoKey)
+	})
+}

@@ -139,8 +139,12 @@ func TestPunctuatedWatermarks(t *testing.T) {
 // watermark at which two event-time timers fire: subtask 1 emits nothing
 // at first, so after the idleness timeout it is idle and the watermark
 // follows subtask 0 alone (the timer at 199 fires at exactly 199); then it
-// emits a record at 300 and holds the watermark again (the timer at 299
-// fires at 299, not at subtask 0's 999).
+// emits records at 300, and once its watermark (299) has caught up with the
+// task's it holds the watermark again (the timer at 299 fires at 299, not
+// at subtask 0's 999). Subtask 0 moves on only after the operator saw
+// subtask 1's record behind that watermark: an input back from idle below
+// the task's watermark holds nothing back until it catches up, as in
+// Flink, so an earlier 999 could pass it.
 //
 // Mutants: a source subtask that has emitted no record never marked idle
 // (as first written: sourceOutput had no output to time out before its
@@ -156,8 +160,8 @@ func TestIdleSourceSubtask(t *testing.T) {
 		reached := func(t int64) func() bool { return func() bool { return ps.reachedWM(t)() } }
 		saw := func(v int) func() bool { return func() bool { return ps.saw(v)() } }
 		src := flinksim.FromSourceWithWatermarks(env, "src", flinksim.Source[int, stepSplit](&scriptSource{clock: clock, scripts: [][]step{
-			{rec(0, 100), rec(2, 200), waitUntil(saw(1)), rec(4, 1000), waitUntil(reached(299))},
-			{waitUntil(reached(199)), rec(1, 300), waitUntil(reached(299))},
+			{rec(0, 100), rec(2, 200), waitUntil(saw(5)), rec(4, 1000), waitUntil(reached(299))},
+			{waitUntil(reached(199)), rec(1, 300), pause(), rec(5, 300), waitUntil(reached(299))},
 		}}), strategy, flinksim.Parallelism(2))
 		var out *flinksim.CollectSink[seen]
 		out, ps = probe(src, 1, -1, []int64{199, 299}, flinksim.Parallelism(1))

@@ -84,6 +84,7 @@ type inputState struct {
 	dataEnded bool  // end of data seen
 	closed    bool  // end of partition seen
 	idle      bool  // its producer said it is idle
+	unaligned bool  // active again, its watermark behind the task's
 	barrier   int64 // the last barrier seen
 	watermark int64 // the last watermark seen
 }
@@ -723,6 +724,9 @@ func (t *Task) handleInput(ev Event) (done bool) {
 	case EventStatus:
 		if s.idle != ev.Idle && !s.dataEnded {
 			s.idle = ev.Idle
+			// Back from idle behind the task's watermark, the input is
+			// unaligned until it catches up (see combineWatermarks).
+			s.unaligned = !ev.Idle && s.watermark < t.inputWatermark
 			t.combineWatermarks()
 		}
 	case EventBarrier:

@@ -46,11 +46,14 @@ func (t *Task) inputWatermarkOf(i int, wm int64) {
 
 // combineWatermarks computes the task's input watermark, as Flink's
 // StatusWatermarkValve: the minimum over the inputs whose data has not
-// ended and that are active. When every such input is idle, the task is
-// idle: it takes the maximum of their watermarks and says so downstream.
+// ended, that are active and aligned. An input that comes back from idle
+// behind the task's watermark is unaligned — left out, so it does not hold
+// the others back — until its watermark catches up. When every such input
+// is idle, the task is idle: it takes the maximum of their watermarks and
+// says so downstream.
 func (t *Task) combineWatermarks() {
 	low, high := MaxWatermark, MinWatermark
-	open, active := 0, 0
+	open, active, aligned := 0, 0, 0
 	for i := range t.in {
 		s := &t.in[i]
 		if s.dataEnded {
@@ -58,8 +61,15 @@ func (t *Task) combineWatermarks() {
 		}
 		open++
 		high = max(high, s.watermark)
-		if !s.idle {
-			active++
+		if s.idle {
+			continue
+		}
+		active++
+		if s.unaligned && s.watermark >= t.inputWatermark {
+			s.unaligned = false
+		}
+		if !s.unaligned {
+			aligned++
 			low = min(low, s.watermark)
 		}
 	}
@@ -70,7 +80,9 @@ func (t *Task) combineWatermarks() {
 		t.setIdle(true)
 	default:
 		t.setIdle(false)
-		t.advanceInputWatermark(low)
+		if aligned > 0 {
+			t.advanceInputWatermark(low)
+		}
 	}
 }
 

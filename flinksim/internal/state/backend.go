@@ -96,6 +96,14 @@ func (b *Backend[K]) SetCurrentKey(k K, kg int) {
 	b.gen++
 }
 
+// ClearCurrentKey leaves the backend without a current key: state handles
+// fail with ErrNoKey until the next SetCurrentKey.
+func (b *Backend[K]) ClearCurrentKey() {
+	var zero K
+	b.key, b.kg = zero, -1
+	b.gen++
+}
+
 // CurrentKeyGroup returns the key group of the current key, if there is
 // one.
 func (b *Backend[K]) CurrentKeyGroup() (int, bool) {
