@@ -5,7 +5,6 @@ import (
 	"reflect"
 
 	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
-	"github.com/flinksim/go-flinksim/flinksim/internal/state"
 )
 
 // ConnectedStreams are two streams of possibly different types that feed
@@ -179,22 +178,13 @@ func KeyedCoProcess[K comparable, A, B, O any](c KeyedConnectedStreams[K, A, B],
 	ks := c.first
 	return addVertex(env, vertexSpec[O]{name: name, keyed: true,
 		newOp: func(ctx *engine.OperatorContext, out engine.Collector[O]) (engine.Operator, error) {
-			backend := state.NewBackend(ctx.KeyGroups, ks.keyCodec)
-			if ks.customKeys {
-				backend.TrustKeyCodec()
-			}
-			rt := &KeyedRuntimeContext[K]{RuntimeContext: RuntimeContext{op: ctx}, backend: backend}
-			if ctx.Restored != nil {
-				if err := backend.Restore(ctx.Restored.Keyed); err != nil {
-					return nil, err
-				}
-			}
-			fn, err := open(rt)
-			if err := rt.open(err); err != nil {
+			rt, err := newKeyedRuntime(ctx, ks)
+			if err != nil {
 				return nil, err
 			}
-			if fn == nil {
-				return nil, fmt.Errorf("%w: open returned a nil function", ErrInvalidOperator)
+			fn, err := openKeyed(rt, open)
+			if err != nil {
+				return nil, err
 			}
 			op := &keyedCoProcessOp[K, A, B, O]{fn: fn}
 			if err := op.init(ctx, rt, fn, out); err != nil {

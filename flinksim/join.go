@@ -89,12 +89,9 @@ type intervalJoin[K comparable, A, B, O any] struct {
 }
 
 func (j *intervalJoin[K, A, B, O]) ProcessElement1(ctx *KeyedContext[K], a A, out Collector[O]) error {
-	ts := ctx.Timestamp()
-	if ts == NoTimestamp {
-		return fmt.Errorf("%w: a record without a timestamp in an interval join", ErrWindowTimestamp)
-	}
-	if ts < ctx.TimerService().CurrentWatermark() {
-		return nil // late
+	ts, late, err := joinTimestamp(ctx)
+	if late || err != nil {
+		return err
 	}
 	as, _ := j.left.Get(ts)
 	j.left.Put(ts, append(as, a))
@@ -113,12 +110,9 @@ func (j *intervalJoin[K, A, B, O]) ProcessElement1(ctx *KeyedContext[K], a A, ou
 }
 
 func (j *intervalJoin[K, A, B, O]) ProcessElement2(ctx *KeyedContext[K], b B, out Collector[O]) error {
-	ts := ctx.Timestamp()
-	if ts == NoTimestamp {
-		return fmt.Errorf("%w: a record without a timestamp in an interval join", ErrWindowTimestamp)
-	}
-	if ts < ctx.TimerService().CurrentWatermark() {
-		return nil // late
+	ts, late, err := joinTimestamp(ctx)
+	if late || err != nil {
+		return err
 	}
 	bs, _ := j.right.Get(ts)
 	j.right.Put(ts, append(bs, b))
@@ -134,6 +128,17 @@ func (j *intervalJoin[K, A, B, O]) ProcessElement2(ctx *KeyedContext[K], b B, ou
 	}
 	ctx.TimerService().RegisterEventTimeTimer(addSat(ts, max(-j.lower, 0)))
 	return nil
+}
+
+// joinTimestamp returns the timestamp of the record being joined, and
+// whether it is late: behind the watermark, as Flink's isLate. A record
+// without a timestamp cannot be joined.
+func joinTimestamp[K comparable](ctx *KeyedContext[K]) (ts int64, late bool, err error) {
+	ts = ctx.Timestamp()
+	if ts == NoTimestamp {
+		return ts, false, fmt.Errorf("%w: a record without a timestamp in an interval join", ErrWindowTimestamp)
+	}
+	return ts, ts < ctx.TimerService().CurrentWatermark(), nil
 }
 
 // emit joins a pair, its output stamped with the later timestamp.

@@ -5,7 +5,6 @@ import (
 	"reflect"
 
 	"github.com/flinksim/go-flinksim/flinksim/internal/engine"
-	"github.com/flinksim/go-flinksim/flinksim/internal/state"
 )
 
 // KeyBy partitions s by the key that key extracts, as Flink's keyBy: every
@@ -137,22 +136,13 @@ func Process[K comparable, I, O any](ks KeyedStream[K, I], name string,
 	}
 	return addVertex(env, vertexSpec[O]{name: name, keyed: true,
 		newOp: func(ctx *engine.OperatorContext, out engine.Collector[O]) (engine.Operator, error) {
-			backend := state.NewBackend(ctx.KeyGroups, ks.keyCodec)
-			if ks.customKeys {
-				backend.TrustKeyCodec()
-			}
-			rt := &KeyedRuntimeContext[K]{RuntimeContext: RuntimeContext{op: ctx}, backend: backend}
-			if ctx.Restored != nil {
-				if err := rt.backend.Restore(ctx.Restored.Keyed); err != nil {
-					return nil, err
-				}
-			}
-			fn, err := open(rt)
-			if err := rt.open(err); err != nil {
+			rt, err := newKeyedRuntime(ctx, ks)
+			if err != nil {
 				return nil, err
 			}
-			if fn == nil {
-				return nil, fmt.Errorf("%w: open returned a nil function", ErrInvalidOperator)
+			fn, err := openKeyed(rt, open)
+			if err != nil {
+				return nil, err
 			}
 			op := &processOp[K, I, O]{fn: fn}
 			if err := op.init(ctx, rt, fn, out); err != nil {
@@ -168,11 +158,24 @@ type processOp[K comparable, I, O any] struct {
 	fn KeyedProcessFunction[K, I, O]
 }
 
+// ProcessBatch is forKeyed written out: the keyed operator most jobs run
+// calls its function directly, not through a closure per record.
 func (o *processOp[K, I, O]) ProcessBatch(b any, from, to int) {
 	defer o.ctx.Recover()
-	forKeyed(o.ctx, o.rt.backend, b.(*engine.Batch[engine.Keyed[K, I]]), from, to, func(v I) error {
-		return o.fn.ProcessElement(&o.kctx, v, o.out)
-	})
+	batch := b.(*engine.Batch[engine.Keyed[K, I]])
+	for i := from; i < to; i++ {
+		if o.ctx.Failed() {
+			return
+		}
+		e := &batch.Values[i]
+		o.ctx.RecordsIn++
+		o.ctx.SetTimestamp(batch.Times[i])
+		o.rt.backend.SetCurrentKey(e.Key, int(e.KeyGroup))
+		if err := o.fn.ProcessElement(&o.kctx, e.Value, o.out); err != nil {
+			o.ctx.Fail(err)
+			return
+		}
+	}
 }
 
 // CheckpointListener is implemented by functions that want to know when a

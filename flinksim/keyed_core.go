@@ -113,3 +113,32 @@ func forKeyed[K comparable, T any](ctx *engine.OperatorContext, backend *state.B
 		}
 	}
 }
+
+// newKeyedRuntime returns the runtime context of a keyed operator subtask
+// reading ks: a state backend for the subtask's key groups, restored from
+// its snapshot if it has one.
+func newKeyedRuntime[K comparable, T any](ctx *engine.OperatorContext, ks KeyedStream[K, T]) (*KeyedRuntimeContext[K], error) {
+	backend := state.NewBackend(ctx.KeyGroups, ks.keyCodec)
+	if ks.customKeys {
+		backend.TrustKeyCodec()
+	}
+	if ctx.Restored != nil {
+		if err := backend.Restore(ctx.Restored.Keyed); err != nil {
+			return nil, err
+		}
+	}
+	return &KeyedRuntimeContext[K]{RuntimeContext: RuntimeContext{op: ctx}, backend: backend}, nil
+}
+
+// openKeyed opens a keyed function on rt: open declares its state and
+// returns it, which must not be nil.
+func openKeyed[K comparable, F any](rt *KeyedRuntimeContext[K], open func(rt *KeyedRuntimeContext[K]) (F, error)) (F, error) {
+	fn, err := open(rt)
+	if err := rt.open(err); err != nil {
+		return fn, err
+	}
+	if any(fn) == nil {
+		return fn, fmt.Errorf("%w: open returned a nil function", ErrInvalidOperator)
+	}
+	return fn, nil
+}

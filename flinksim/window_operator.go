@@ -87,15 +87,11 @@ func addWindowOperator[K comparable, T, ACC, OUT any](w WindowedStream[K, T], na
 	lateness := w.lateness.Milliseconds()
 	return addVertex(env, vertexSpec[OUT]{name: name, keyed: true, nonParallel: w.all,
 		newOp: func(ctx *engine.OperatorContext, out engine.Collector[OUT]) (engine.Operator, error) {
-			backend := state.NewBackend(ctx.KeyGroups, ks.keyCodec)
-			if ks.customKeys {
-				backend.TrustKeyCodec()
+			rt, err := newKeyedRuntime(ctx, ks)
+			if err != nil {
+				return nil, err
 			}
-			if ctx.Restored != nil {
-				if err := backend.Restore(ctx.Restored.Keyed); err != nil {
-					return nil, err
-				}
-			}
+			backend := rt.backend
 			sc := newStateCodecs(windowContents, nil)
 			codec := windowEntriesCodec[ACC]{acc: agg.codec(sc)}
 			if err := sc.err(); err != nil {
@@ -110,7 +106,7 @@ func addWindowOperator[K comparable, T, ACC, OUT any](w WindowedStream[K, T], na
 			op := &windowOp[K, T, ACC, OUT]{assigner: w.assigner, trigger: trigger, eventTime: w.assigner.isEventTime(),
 				lateness: lateness, agg: agg, emit: emit, contents: contents, out: out}
 			op.ctx, op.backend = ctx, backend
-			op.rt = &KeyedRuntimeContext[K]{RuntimeContext: RuntimeContext{op: ctx}, backend: backend}
+			op.rt = rt
 			op.wctx.op = &op.windowCore
 			if w.lateTag != "" {
 				if c, ok := ctx.SideOutputs[w.lateTag]; ok {
@@ -379,14 +375,10 @@ func (o *windowOp[K, T, ACC, OUT]) registerTimers(w Window, wm int64) {
 // the allowed lateness for event time, its max timestamp for processing
 // time (math.MaxInt64 if that overflows).
 func (o *windowOp[K, T, ACC, OUT]) cleanupTime(w Window) int64 {
-	m := w.MaxTimestamp()
 	if !o.eventTime {
-		return m
+		return w.MaxTimestamp()
 	}
-	if m > math.MaxInt64-o.lateness {
-		return math.MaxInt64
-	}
-	return m + o.lateness
+	return addSat(w.MaxTimestamp(), o.lateness)
 }
 
 // isLate reports whether event-time window w was cleared already: the
